@@ -1,0 +1,121 @@
+"""lrdsl: learning-rate schedules as a small, exact, pure-functional language.
+
+>>> import lrdsl as lr
+>>> s = lr.linear(0, 1e-3, 1000) >> lr.cosine(1e-3, 1e-5, 99_000)
+>>> s
+linear(0, 0.001, 1000) >> cosine(0.001, 1e-05, 99000)
+>>> s(500)
+0.0005
+"""
+
+from __future__ import annotations
+
+from ._node import Schedule
+from .combinators import (
+    BinOp,
+    Chain,
+    Clip,
+    Maximum,
+    Minimum,
+    Neg,
+    PerEpoch,
+    Repeat,
+    Shift,
+    Warmup,
+    chain,
+)
+from .errors import ParseError, ScheduleError
+from .registry import register
+from .serialize import from_dict
+from .primitives import (
+    Constant,
+    Cosine,
+    Exponential,
+    Interpolate,
+    Lambda,
+    Linear,
+    MultiStep,
+    Piecewise,
+    Polynomial,
+    Step,
+)
+
+# The language, under the names of DESIGN.md section 2.
+constant = Constant
+linear = Linear
+cosine = Cosine
+exponential = Exponential
+step = Step
+multistep = MultiStep
+polynomial = Polynomial
+piecewise = Piecewise
+interpolate = Interpolate
+lambda_ = Lambda
+warmup = Warmup
+minimum = Minimum
+maximum = Maximum
+
+__all__ = [
+    "Schedule",
+    "ScheduleError",
+    "ParseError",
+    "parse",
+    "plot",
+    "register",
+    "from_dict",
+    # primitives
+    "constant",
+    "linear",
+    "cosine",
+    "exponential",
+    "step",
+    "multistep",
+    "polynomial",
+    "piecewise",
+    "interpolate",
+    "lambda_",
+    # combinators
+    "chain",
+    "warmup",
+    "minimum",
+    "maximum",
+    # node classes
+    "Constant",
+    "Linear",
+    "Cosine",
+    "Exponential",
+    "Step",
+    "MultiStep",
+    "Polynomial",
+    "Piecewise",
+    "Interpolate",
+    "Lambda",
+    "Chain",
+    "Warmup",
+    "Shift",
+    "PerEpoch",
+    "Repeat",
+    "Clip",
+    "Minimum",
+    "Maximum",
+    "BinOp",
+    "Neg",
+]
+
+__version__ = "0.1.0"
+
+# Names whose modules load on first use (text parsing; Matplotlib for plots).
+_LAZY = {"parse": "text", "plot": "plot"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'lrdsl' has no attribute {name!r}")
+
+
+from . import _pytree  # noqa: E402
+
+_pytree.install()

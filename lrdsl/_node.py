@@ -1,0 +1,371 @@
+"""The :class:`Schedule` base: operators, evaluation, text form and pytree structure.
+
+A schedule is an immutable expression tree. Each node is a frozen dataclass
+whose fields are either *leaves* (numbers, tuples of numbers, child
+schedules) or *static* structure (marked ``field(metadata=STATIC)``: strings,
+flags, functions). Leaves are what a JAX pytree flattens into floats, so
+``jax.grad`` reaches them and ``jax.vmap`` maps over a stack of them; static
+fields are the expression's shape.
+
+A node defines its formula once, as ``_eval(self, t, xp)``, against one of
+the array namespaces in :mod:`lrdsl._ops`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ._ops import NP, PY, is_jax_array, is_plain, jax_ops
+from .errors import ScheduleError
+
+if TYPE_CHECKING:
+    from .combinators import Chain
+
+__all__ = ["Schedule", "STATIC", "node_classes", "evaluate"]
+
+STATIC = {"static": True}
+
+#: Every node class, for pytree registration.
+_NODE_CLASSES: list[type[Schedule]] = []
+
+# Precedence of the text form, as in Python: atoms (calls), **, unary -, * /, + -, >>.
+ATOM, POW, NEG, MUL, ADD, SHIFT = 6, 5, 4, 3, 2, 1
+
+
+def node_classes() -> list[type[Schedule]]:
+    return list(_NODE_CLASSES)
+
+
+class Schedule:
+    """An immutable expression denoting a pure function ``t -> value``.
+
+    ``t`` is the number of completed optimizer steps (``t = 0`` is the value
+    the first update uses), an int or a float, a scalar or an array of any
+    shape. Negative ``t`` evaluates as ``t = 0``.
+
+    - ``s(3)`` -> ``float``; ``s(np.arange(10))`` -> float64 ``ndarray``;
+      ``s(jnp_array)`` (or a tracer) -> JAX array, float32 unless x64 is on.
+    - ``a + b``, ``a - b``, ``a * b``, ``a / b``, ``-a``, ``a ** k``: pointwise,
+      with numbers or schedules on either side; ``a >> b``: ``b`` after ``a``.
+    - ``s.duration``: where the schedule ends (``math.inf`` if it does not).
+    """
+
+    __slots__ = ()
+    # NumPy must defer to our reflected operators (np.float64(2) * s).
+    __array_ufunc__ = None
+
+    #: The name of the node in the text form (``linear``, ``cosine``, ...).
+    _text_name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _NODE_CLASSES.append(cls)
+        from . import _pytree
+
+        _pytree.register_if_loaded(cls)
+
+    # -- the formula -----------------------------------------------------------
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        """The value at ``t`` (already clamped to ``>= 0``), written against ``xp``."""
+        raise NotImplementedError
+
+    @property
+    def duration(self) -> Any:
+        """Where the schedule ends: a number, or ``math.inf``."""
+        return math.inf
+
+    @property
+    def finite(self) -> bool:
+        """Whether ``duration`` is finite (a structural fact, known even when traced)."""
+        return False
+
+    # -- evaluation --------------------------------------------------------------
+
+    def __call__(self, t: Any) -> Any:
+        return evaluate(self, t)
+
+    def compile(self, backend: str = "jax") -> Callable[[Any], Any]:
+        """A plain function ``t -> value`` for ``backend`` (``"jax"``, ``"numpy"`` or
+        ``"python"``), evaluating the simplified expression."""
+        from .compile import compile_schedule
+
+        return compile_schedule(self, backend)
+
+    def values(self, n: int) -> np.ndarray:
+        """The first ``n`` values, ``s(0), ..., s(n - 1)``, as a float64 array."""
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise ScheduleError(f"values: n must be an int >= 0, got {n!r}")
+        return evaluate(self, np.arange(int(n)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The schedule as versioned, JSON-safe data; :func:`lrdsl.from_dict` reads it back."""
+        from .serialize import to_dict
+
+        return to_dict(self)
+
+    def plot(self, steps: int | None = None, **kwargs: Any) -> Any:
+        """Plot the first ``steps`` values with Matplotlib (see :func:`lrdsl.plot`)."""
+        from .plot import plot
+
+        return plot(self, steps=steps, **kwargs)
+
+    @functools.cached_property
+    def _plain(self) -> bool:
+        """Every leaf is a concrete Python number (so the scalar path applies)."""
+        return all(
+            is_plain(leaf) if not isinstance(leaf, Schedule) else leaf._plain
+            for leaf in self._leaves()
+        )
+
+    def _leaves(self) -> Iterator[Any]:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if f.metadata.get("static"):
+                continue
+            v = getattr(self, f.name)
+            if isinstance(v, tuple):
+                yield from v
+            elif v is not None:
+                yield v
+
+    def children(self) -> tuple[Schedule, ...]:
+        """The schedules this node is built from."""
+        return tuple(leaf for leaf in self._leaves() if isinstance(leaf, Schedule))
+
+    # -- operators ---------------------------------------------------------------
+
+    def _binop(self, op: str, other: Any, reflected: bool = False) -> Any:
+        from .combinators import BinOp, operand
+
+        try:
+            other = operand(op, other)
+        except TypeError:
+            return NotImplemented
+        return BinOp(op, other, self) if reflected else BinOp(op, self, other)
+
+    def __add__(self, other: Any) -> Any:
+        return self._binop("+", other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._binop("+", other, True)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._binop("-", other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._binop("-", other, True)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._binop("*", other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._binop("*", other, True)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._binop("/", other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._binop("/", other, True)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._binop("**", other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return self._binop("**", other, True)
+
+    def __neg__(self) -> Schedule:
+        from .combinators import Neg
+
+        return Neg(self)
+
+    def __pos__(self) -> Schedule:
+        return self
+
+    def __rshift__(self, other: Any) -> Chain:
+        from .combinators import chain
+
+        if not isinstance(other, Schedule):
+            return NotImplemented
+        return chain(self, other)
+
+    # -- fluent methods ------------------------------------------------------------
+
+    def shift(self, n: Any) -> Schedule:
+        """``s(max(t - n, 0))``: start ``n`` steps later, holding ``s(0)`` before."""
+        from .combinators import Shift
+
+        return Shift(self, n)
+
+    def per_epoch(self, steps_per_epoch: Any, staircase: bool = True) -> Schedule:
+        """``s(floor(t / steps_per_epoch))`` (``staircase=False``: ``s(t / steps_per_epoch)``):
+        an epoch-based schedule driven once per batch."""
+        from .combinators import PerEpoch
+
+        return PerEpoch(self, steps_per_epoch, staircase)
+
+    def repeat(self, period: Any) -> Schedule:
+        """``s(t mod period)``."""
+        from .combinators import Repeat
+
+        return Repeat(self, period)
+
+    def clip(self, lo: Any = None, hi: Any = None) -> Schedule:
+        """``min(max(s(t), lo), hi)``; either bound may be ``None``."""
+        from .combinators import Clip
+
+        return Clip(self, lo, hi)
+
+    # -- text form -----------------------------------------------------------------
+
+    _precedence: ClassVar[int] = ATOM
+
+    def _text_args(self) -> list[str]:
+        """The call's arguments: required fields positionally, then the optional
+        fields that differ from their defaults, as keywords."""
+        out = []
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            if f.default is dataclasses.MISSING:
+                out.append(text(v))
+            elif not _same(v, f.default):
+                out.append(f"{f.name}={text(v)}")
+        return out
+
+    def __repr__(self) -> str:
+        return f"{self._text_name}({', '.join(self._text_args())})"
+
+    def __str__(self) -> str:
+        """The canonical text form, which :func:`lrdsl.parse` reads back."""
+        return self.__repr__()
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return type(a) is type(b) and bool(a == b) or (is_plain(a) and is_plain(b) and a == b)
+    except Exception:  # arrays
+        return False
+
+
+def text(v: Any, parent: int = 0, right: bool = False) -> str:
+    """The text form of a field value, parenthesised if it binds looser than ``parent``."""
+    if isinstance(v, Schedule):
+        p = v._precedence
+    elif is_plain(v):
+        p = NEG if v < 0 or (type(v) is float and math.copysign(1.0, v) < 0) else ATOM
+    else:
+        p = ATOM
+    s = _text_atom(v)
+    if p < parent or (p == parent and right):
+        return f"({s})"
+    return s
+
+
+def _text_atom(v: Any) -> str:
+    if isinstance(v, Schedule):
+        return repr(v)
+    if is_plain(v):
+        return repr(v)
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_text_atom(x) for x in v) + "]"
+    if isinstance(v, str):
+        return repr(v)
+    if v is None or isinstance(v, bool):
+        return repr(v)
+    return repr(v)
+
+
+# ----------------------------------------------------------------------------
+# Evaluation on each backend.
+
+
+def evaluate(node: Schedule, t: Any) -> Any:
+    """``node(t)``: the backend follows the type of ``t`` (and of the node's leaves)."""
+    kind = type(t)
+    if (kind is int or kind is float) and node._plain:
+        return eval_python(node, t)
+    if isinstance(t, (np.ndarray, np.generic, list, tuple)) and node._plain:
+        out = eval_numpy(node, t)
+        return out[()] if isinstance(t, np.generic) else out
+    if is_jax_array(t) or (not node._plain and _is_time_like(t)):
+        return eval_jax(node, t)
+    if isinstance(t, (bool, np.bool_)) or not _is_time_like(t):
+        raise TypeError(f"a schedule is evaluated at a number or an array of numbers, got {kind.__name__} {t!r}")
+    # Other real numbers (fractions, decimals): as Python floats.
+    return eval_python(node, float(t))
+
+
+def _is_time_like(t: Any) -> bool:
+    import numbers
+
+    return (
+        isinstance(t, (numbers.Real, np.ndarray, np.generic, list, tuple)) or is_jax_array(t)
+    ) and not isinstance(t, (bool, np.bool_))
+
+
+def eval_python(node: Schedule, t: int | float) -> float:
+    if t != t or t == math.inf or t == -math.inf:
+        raise ScheduleError(f"t must be a finite number, got {t!r}")
+    return float(node._eval(t if t > 0 else 0, PY))
+
+
+def eval_numpy(node: Schedule, t: Any) -> np.ndarray:
+    a = np.asarray(t)
+    kind = a.dtype.kind
+    if kind == "f":
+        if not np.isfinite(a).all():
+            raise ScheduleError(f"t must be finite, got an array containing {a[~np.isfinite(a)].flat[0]!r}")
+        a = a.astype(np.float64, copy=False)
+    elif kind == "u":
+        a = a.astype(np.int64)
+    elif kind != "i":
+        raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}")
+    a = np.maximum(a, 0)
+    out = np.asarray(node._eval(a, NP), dtype=np.float64)
+    if out.shape != a.shape:
+        out = np.broadcast_to(out, a.shape).copy()
+    return out
+
+
+def eval_jax(node: Schedule, t: Any) -> Any:
+    xp = jax_ops()
+    jnp = xp.jnp
+    a = jnp.asarray(t)
+    if jnp.issubdtype(a.dtype, jnp.unsignedinteger):
+        a = a.astype(int)
+    elif jnp.issubdtype(a.dtype, jnp.floating):
+        a = a.astype(jnp.promote_types(a.dtype, jnp.float32))
+    elif not jnp.issubdtype(a.dtype, jnp.integer):
+        raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}")
+    a = jnp.maximum(a, 0)
+    out = jnp.asarray(node._eval(a, xp), dtype=float)
+    if out.shape != a.shape:
+        out = jnp.broadcast_to(out, a.shape)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Helpers for node definitions.
+
+
+def check_schedule(fn: str, param: str, value: Any) -> Schedule:
+    if not isinstance(value, Schedule):
+        raise TypeError(f"{fn}: {param} must be a schedule, got {type(value).__name__} {value!r}")
+    return value
+
+
+def set_fields(obj: Any, **values: Any) -> None:
+    """Store normalised values on a frozen node (inside ``__post_init__``)."""
+    for k, v in values.items():
+        object.__setattr__(obj, k, v)
+
+
+def ev(x: Any, t: Any, xp: Any) -> Any:
+    """A schedule evaluated at ``t``, or a number as it is."""
+    return x._eval(t, xp) if isinstance(x, Schedule) else x
+

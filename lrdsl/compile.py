@@ -1,0 +1,65 @@
+"""Simplification and compilation of schedules to plain functions.
+
+``simplify`` rewrites an expression into an equal one that is cheaper to
+evaluate; ``compile_schedule`` returns ``t -> value`` for one backend.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from ._node import Schedule, eval_jax, eval_numpy, eval_python
+from .errors import ScheduleError
+
+__all__ = ["simplify", "compile_schedule"]
+
+BACKENDS = ("jax", "numpy", "python")
+
+
+def simplify(s: Schedule) -> Schedule:
+    """An equal expression that is cheaper to evaluate."""
+    from .simplify import simplify as _simplify
+
+    return _simplify(s)
+
+
+def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
+    """``t -> value`` for ``backend``, evaluating ``simplify(s)``.
+
+    - ``"python"``: Python numbers in, ``float`` out.
+    - ``"numpy"``: numbers or arrays in, float64 arrays out.
+    - ``"jax"``: numbers, arrays or tracers in, JAX arrays out; jit/vmap/grad safe.
+    """
+    if backend not in BACKENDS:
+        raise ScheduleError(f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+    node = simplify(s)
+    if backend == "python":
+        fn = functools.partial(eval_python, node)
+    elif backend == "numpy":
+        fn = functools.partial(eval_numpy, node)
+    else:
+        from ._pytree import register_all
+
+        register_all()
+        _check_traceable(node)
+        fn = functools.partial(eval_jax, node)
+    return fn
+
+
+def _check_traceable(node: Schedule) -> None:
+    """Trace once with an abstract count, so that a lambda written for NumPy fails
+    here, clearly, and not deep inside the user's jitted step."""
+    import jax
+    import jax.numpy as jnp
+
+    from .primitives import Lambda
+
+    if not _contains(node, Lambda):
+        return
+    jax.eval_shape(functools.partial(eval_jax, node), jax.ShapeDtypeStruct((), jnp.int32))
+
+
+def _contains(node: Schedule, cls: type) -> bool:
+    return isinstance(node, cls) or any(_contains(c, cls) for c in node.children())
