@@ -11,6 +11,7 @@ values (JAX cannot raise on a traced value).
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Iterable
@@ -83,7 +84,7 @@ def sorted_times(fn: str, param: str, value: Any, *, min_len: int = 0) -> tuple[
     plain = [v for v in items if is_plain(v)]
     if any(v < 0 for v in plain):
         raise fail(fn, param, list(items), "made of numbers >= 0")
-    if len(plain) == len(items) and any(b < a for a, b in zip(items, items[1:])):
+    if len(plain) == len(items) and any(b < a for a, b in itertools.pairwise(items)):
         raise fail(fn, param, list(items), "non-decreasing")
     return items
 

@@ -62,6 +62,10 @@ class Schedule:
 
     #: The name of the node in the text form (``linear``, ``cosine``, ...).
     _text_name: ClassVar[str] = ""
+    #: Fields stored under another name than the constructor's parameter
+    #: (field -> parameter), where the parameter's name is taken by a method:
+    #: ``piecewise(boundaries, values)`` keeps its values in ``levels``.
+    _renamed: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -89,7 +93,19 @@ class Schedule:
     # -- evaluation --------------------------------------------------------------
 
     def __call__(self, t: Any) -> Any:
+        kind = type(t)
+        if kind is int or kind is float:  # the scalar path: generated code once warm
+            fn = self.__dict__.get("_scalar_fn")
+            if fn is not None:
+                return fn(t)
+            from ._codegen import scalar_call
+
+            return scalar_call(self, t)
         return evaluate(self, t)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling and copying keep: the fields, not the generated scalar code."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_scalar_")}
 
     def compile(self, backend: str = "jax") -> Callable[[Any], Any]:
         """A plain function ``t -> value`` for ``backend`` (``"jax"``, ``"numpy"`` or
@@ -234,7 +250,7 @@ class Schedule:
             if f.default is dataclasses.MISSING:
                 out.append(text(v))
             elif not _same(v, f.default):
-                out.append(f"{f.name}={text(v)}")
+                out.append(f"{self._renamed.get(f.name, f.name)}={text(v)}")
         return out
 
     def __repr__(self) -> str:
@@ -247,7 +263,7 @@ class Schedule:
 
 def _same(a: Any, b: Any) -> bool:
     try:
-        return type(a) is type(b) and bool(a == b) or (is_plain(a) and is_plain(b) and a == b)
+        return (type(a) is type(b) and bool(a == b)) or (is_plain(a) and is_plain(b) and a == b)
     except Exception:  # arrays
         return False
 
@@ -357,6 +373,26 @@ def check_schedule(fn: str, param: str, value: Any) -> Schedule:
     if not isinstance(value, Schedule):
         raise TypeError(f"{fn}: {param} must be a schedule, got {type(value).__name__} {value!r}")
     return value
+
+
+def build(cls: type[Schedule], fields: dict[str, Any]) -> Schedule:
+    """A node from its dataclass fields (defaults filled in), with its checks run.
+
+    This is how data (``from_dict``, the parser) makes nodes: by field name,
+    whatever the constructor's own parameter names are.
+    """
+    obj = object.__new__(cls)
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in fields:
+            object.__setattr__(obj, f.name, fields[f.name])
+        elif f.default is not dataclasses.MISSING:
+            object.__setattr__(obj, f.name, f.default)
+        else:
+            raise TypeError(f"{cls._text_name}: missing the field {f.name!r}")
+    post = getattr(obj, "__post_init__", None)
+    if post is not None:
+        post()
+    return obj
 
 
 def set_fields(obj: Any, **values: Any) -> None:

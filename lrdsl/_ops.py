@@ -118,6 +118,11 @@ class _Python:
     def sqrt(x: Any) -> float:
         return math.sqrt(x) if x >= 0 else math.nan
 
+    @classmethod
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
+        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+
     @staticmethod
     def searchsorted(bounds: Sequence[Any], t: Any) -> int:
         """The number of ``bounds`` that are ``<= t`` (``bounds`` non-decreasing)."""
@@ -195,6 +200,11 @@ class _NumPy:
         with np.errstate(invalid="ignore"):
             return np.sqrt(x)
 
+    @classmethod
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
+        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+
     @staticmethod
     def searchsorted(bounds: Sequence[Any], t: Any) -> Any:
         return np.searchsorted(np.asarray(bounds), t, side="right")
@@ -258,12 +268,24 @@ class _Jax:
 
     def _int(self, x: Any, like: Any) -> Any:
         """``x`` as an int of ``like``'s integer dtype if it is a plain integral number
-        that fits; otherwise ``x`` unchanged."""
-        if is_plain(x) and float(x).is_integer():
+        that fits; a plain number that does not fit as a float; otherwise unchanged."""
+        if is_plain(x):
             info = self.jnp.iinfo(like.dtype)
-            if info.min <= x <= info.max:
+            if float(x).is_integer() and info.min <= x <= info.max:
                 return int(x)
+            return float(x)
         return x
+
+    def _beyond(self, t: Any, b: Any) -> bool:
+        """``b`` is a plain number above every value of the integer count ``t``'s dtype
+        (so, for ``t >= 0``, ``t mod b == t`` and ``t // b == 0``)."""
+        jnp = self.jnp
+        return (
+            is_plain(b)
+            and hasattr(t, "dtype")
+            and jnp.issubdtype(t.dtype, jnp.integer)
+            and b > jnp.iinfo(t.dtype).max
+        )
 
     def _exact(self, a: Any, b: Any) -> tuple[Any, Any]:
         jnp = self.jnp
@@ -290,16 +312,68 @@ class _Jax:
         return self.jnp.subtract(a, b)
 
     def floordiv(self, a: Any, b: Any) -> Any:
+        if self._beyond(a, b):  # time is >= 0 here
+            return self.jnp.zeros_like(a)
         a, b = self._exact(a, b)
         return self.jnp.floor_divide(a, b)
 
     def mod(self, a: Any, b: Any) -> Any:
+        if self._beyond(a, b):
+            return a
         a, b = self._exact(a, b)
         return self.jnp.mod(a, b)
 
     def pow(self, a: Any, b: Any) -> Any:
         jnp = self.jnp
         return jnp.power(jnp.asarray(a, dtype=float), b)
+
+    def pow_steps(self, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
+        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``), within 1e-6
+        relative of float64 in float32 for every int32 count ``t``.
+
+        ``jnp.power(float32(gamma), t / every)`` is not: rounding ``gamma`` to float32
+        moves ``log(gamma)`` by up to ``6e-8 / |log(gamma)|`` relative, and the
+        exponent ``E = (t / every) * log(gamma)`` needs an absolute error below 1e-6
+        while ``|E|`` reaches ~100 (where float32's spacing is 8e-6). So, for a
+        concrete ``gamma``, an integral ``every`` and an integer count: ``log(gamma)``
+        is taken in float64; ``q = t // every`` and ``t % every`` are exact integers;
+        ``q = qh * 2**16 + ql``; ``2**16 log(gamma)`` and ``log(gamma)`` are split into
+        heads of 9 and 8 significant bits plus tails, so that the large products
+        ``qh * head16`` and ``ql * head1`` are exact in float32 and what is left is
+        small: the value is ``exp(qh * head16) * exp(ql * head1) * exp(small)``.
+        Otherwise (x64 on, a traced ``gamma``, float times) the plain power.
+        """
+        jnp = self.jnp
+        t = jnp.asarray(t)
+        exact = (
+            is_plain(gamma)
+            and is_plain(every)
+            and float(every).is_integer()
+            and 0 < every <= jnp.iinfo(jnp.int32).max
+            and jnp.issubdtype(t.dtype, jnp.integer)
+            and jnp.dtype(float) == jnp.float32
+        )
+        if not exact:
+            return self.pow(gamma, self.floordiv(t, every) if floor else self.div(t, every))
+        log_g = math.log(gamma)
+        if log_g == 0.0:
+            return jnp.ones(t.shape, dtype=float)
+        every = int(every)
+        q = jnp.floor_divide(t, every)
+        # Past |E| = 200, gamma ** k is 0 or inf in float32 whatever the start: clamp,
+        # so that every factor below stays finite (no 0 * inf).
+        limit = 200.0 / abs(log_g)
+        if limit < jnp.iinfo(t.dtype).max:
+            q = jnp.minimum(q, int(limit) + 1)
+        qh = jnp.floor_divide(q, 1 << 16).astype(jnp.float32)
+        ql = jnp.mod(q, 1 << 16).astype(jnp.float32)
+        head16, tail16 = _split(log_g * 65536.0, 9)
+        head1, tail1 = _split(log_g, 8)
+        small = qh * jnp.float32(tail16) + ql * jnp.float32(tail1)
+        if not floor and every != 1:
+            frac = jnp.mod(t, every).astype(jnp.float32) / jnp.float32(every)
+            small = small + frac * jnp.float32(log_g)
+        return jnp.exp(qh * jnp.float32(head16)) * jnp.exp(ql * jnp.float32(head1)) * jnp.exp(small)
 
     def _array(self, values: Sequence[Any], like: Any) -> Any:
         """``values`` as one array; integer-typed when ``like`` is an integer count
@@ -332,6 +406,15 @@ class _Jax:
 
     def call(self, fn: Fn, t: Any) -> Any:
         return fn(t)
+
+
+def _split(x: float, bits: int) -> tuple[float, float]:
+    """``x = head + tail`` (float64) with ``head`` rounded to ``bits`` significant bits."""
+    if x == 0.0:
+        return 0.0, 0.0
+    m, e = math.frexp(x)
+    head = math.ldexp(round(math.ldexp(m, bits)), e - bits)
+    return head, x - head
 
 
 _JAX: _Jax | None = None

@@ -27,7 +27,8 @@ _registered: set[type] = set()
 
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    leaves, static = [], []
+    leaves: list[str] = []
+    static: list[str] = []
     for f in dataclasses.fields(cls):
         (static if f.metadata.get("static") else leaves).append(f.name)
     return tuple(leaves), tuple(static)
@@ -55,7 +56,7 @@ def _register(cls: type) -> None:
 
     def unflatten(aux: tuple[Any, ...], children: Any) -> Any:
         leaf_names, static_names = _fields(cls)
-        obj = object.__new__(cls)
+        obj: Any = object.__new__(cls)
         for n, v in zip(leaf_names, children):
             object.__setattr__(obj, n, v)
         for n, v in zip(static_names, aux):

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from . import _checks as check
 from ._node import ADD, ATOM, MUL, NEG, POW, SHIFT, STATIC, Schedule, check_schedule, ev, set_fields, text
@@ -162,7 +162,7 @@ def chain(*pieces: Schedule, boundaries: Iterable[Any] | None = None) -> Chain:
     return Chain(tuple(pieces), tuple(boundaries) if not isinstance(boundaries, tuple) else boundaries)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Warmup(Schedule):
     """A linear warmup from ``start`` to ``schedule(0)`` over ``steps``, then
     ``schedule(t - steps)`` (``shift=False``: then ``schedule(t)``, as timm's
@@ -178,8 +178,13 @@ class Warmup(Schedule):
     schedule: Schedule
     steps: Any
     start: Any = 0.0
-    shift: bool = field(default=True, metadata=STATIC)
+    shifted: bool = field(default=True, metadata=STATIC)  # the ``shift`` argument
     _text_name = "warmup"
+    _renamed: ClassVar[dict[str, str]] = {"shifted": "shift"}  # ``s.shift(n)`` is a method
+
+    def __init__(self, schedule: Schedule, steps: Any, start: Any = 0.0, shift: bool = True) -> None:
+        set_fields(self, schedule=schedule, steps=steps, start=start, shifted=shift)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         set_fields(
@@ -187,13 +192,13 @@ class Warmup(Schedule):
             schedule=check_schedule("warmup", "schedule", self.schedule),
             steps=check.positive("warmup", "steps", self.steps),
             start=check.nonnegative("warmup", "start", self.start),
-            shift=check.flag("warmup", "shift", self.shift),
+            shifted=check.flag("warmup", "shift", self.shifted),
         )
 
     @property
     def duration(self) -> Any:
         d = self.schedule.duration
-        return _add(self.steps, d) if self.shift else _max(self.steps, d)
+        return _add(self.steps, d) if self.shifted else _max(self.steps, d)
 
     @property
     def finite(self) -> bool:
@@ -207,7 +212,7 @@ class Warmup(Schedule):
                 u = xp.minimum(t, steps)
                 peak = s._eval(xp.zero(t), xp)
                 return self.start * xp.div(xp.sub(steps, u), steps) + peak * xp.div(u, steps)
-            return s._eval(xp.maximum(xp.sub(t, steps), 0), xp) if self.shift else s._eval(t, xp)
+            return s._eval(xp.maximum(xp.sub(t, steps), 0), xp) if self.shifted else s._eval(t, xp)
 
         return xp.switch(xp.searchsorted((steps,), t), 2, branch, t)
 
@@ -217,17 +222,18 @@ class Warmup(Schedule):
 
 
 class _Method(Schedule):
-    """A node printed as a method call on its first field."""
+    """A node printed as a method call on its first field, ``schedule``."""
 
     __slots__ = ()
+    schedule: Schedule
 
     def __repr__(self) -> str:
         args = ", ".join(self._text_args()[1:])
-        return f"{text(getattr(self, 'schedule'), ATOM)}.{self._text_name}({args})"
+        return f"{text(self.schedule, ATOM)}.{self._text_name}({args})"
 
     @property
     def finite(self) -> bool:
-        return bool(getattr(self, "schedule").finite)
+        return self.schedule.finite
 
 
 @dataclass(frozen=True, repr=False)
@@ -315,7 +321,7 @@ class Clip(_Method):
     def __post_init__(self) -> None:
         lo = None if self.lo is None else check.number("clip", "lo", self.lo)
         hi = None if self.hi is None else check.number("clip", "hi", self.hi)
-        if is_plain(lo) and is_plain(hi) and lo > hi:
+        if lo is not None and hi is not None and is_plain(lo) and is_plain(hi) and lo > hi:
             raise check.fail("clip", "lo", lo, f"<= hi ({hi!r})")
         set_fields(self, schedule=check_schedule("clip", "schedule", self.schedule), lo=lo, hi=hi)
 

@@ -11,9 +11,9 @@ relative of float64 even at the very end of a decay of 2**30 steps.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from . import _checks as check
 from ._node import STATIC, Schedule, set_fields
@@ -54,15 +54,17 @@ def _cosine_weights(xp: Any, x: Any, y: Any) -> tuple[Any, Any]:
 
 
 def _blend(xp: Any, start: Any, end: Any, w: Any, c: Any, p: Any = 1) -> Any:
-    """``start * w**p + end * (1 - w**p)``, for a weight ``w`` and ``c = 1 - w``.
+    """``start * w**p + end * (1 - w**p)``, for a weight ``w`` and ``c = 1 - w``
+    (each computed on its own, accurate where it is small).
 
-    ``1 - w**p`` is computed as ``-expm1(p * log1p(-c))``: exact near ``w = 1``.
+    ``d = w**p``; ``1 - d`` is taken as it is while ``d < 1/2`` (no cancellation),
+    and as ``-expm1(p * log1p(-c))`` beyond, where ``c`` is small and exact.
     """
     if is_plain(p) and p == 1:
         return start * w + end * c
     d = xp.pow(w, p)
-    inside = c < 1
-    rise = xp.where(inside, -xp.expm1(p * xp.log1p(-xp.where(inside, c, 0.0))), 1.0)
+    near_start = d >= 0.5
+    rise = xp.where(near_start, -xp.expm1(p * xp.log1p(-xp.where(near_start, c, 0.0))), 1 - d)
     return start * d + end * rise
 
 
@@ -262,7 +264,7 @@ class MultiStep(Schedule):
     """
 
     start: Any
-    milestones: tuple[Any, ...]
+    milestones: Sequence[Any]
     gamma: Any = 0.1
     _text_name = "multistep"
 
@@ -319,7 +321,7 @@ class Polynomial(Schedule):
         return _blend(xp, self.start, self.end, y, x, self.power)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Piecewise(Schedule):
     """``values[i]`` where ``i`` is the number of ``boundaries <= t``.
 
@@ -331,13 +333,18 @@ class Piecewise(Schedule):
     0.5
     """
 
-    boundaries: tuple[Any, ...]
-    values: tuple[Any, ...]
+    boundaries: Sequence[Any]
+    levels: Sequence[Any]  # the ``values`` argument (``s.values(n)`` is every schedule's method)
     _text_name = "piecewise"
+    _renamed: ClassVar[dict[str, str]] = {"levels": "values"}
+
+    def __init__(self, boundaries: Any, values: Any) -> None:
+        set_fields(self, boundaries=boundaries, levels=values)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         boundaries = check.sorted_times("piecewise", "boundaries", self.boundaries)
-        values = check.sequence("piecewise", "values", self.values)
+        values = check.sequence("piecewise", "values", self.levels)
         for i, v in enumerate(values):
             check.nonnegative("piecewise", f"values[{i}]", v)
         if len(values) != len(boundaries) + 1:
@@ -347,13 +354,13 @@ class Piecewise(Schedule):
                 list(values),
                 f"one longer than boundaries ({len(boundaries) + 1} values for {len(boundaries)} boundaries)",
             )
-        set_fields(self, boundaries=boundaries, values=values)
+        set_fields(self, boundaries=boundaries, levels=values)
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        return xp.take(self.values, xp.searchsorted(self.boundaries, t))
+        return xp.take(self.levels, xp.searchsorted(self.boundaries, t))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Interpolate(Schedule):
     """Through the knots ``(times[i], values[i])``, constant before the first and after
     the last; between knots a straight line (``kind="linear"``) or half a cosine
@@ -365,14 +372,19 @@ class Interpolate(Schedule):
     0.5
     """
 
-    times: tuple[Any, ...]
-    values: tuple[Any, ...]
+    times: Sequence[Any]
+    levels: Sequence[Any]  # the ``values`` argument (``s.values(n)`` is every schedule's method)
     kind: str = field(default="linear", metadata=STATIC)
     _text_name = "interpolate"
+    _renamed: ClassVar[dict[str, str]] = {"levels": "values"}
+
+    def __init__(self, times: Any, values: Any, kind: str = "linear") -> None:
+        set_fields(self, times=times, levels=values, kind=kind)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         times = check.sorted_times("interpolate", "times", self.times, min_len=1)
-        values = check.sequence("interpolate", "values", self.values)
+        values = check.sequence("interpolate", "values", self.levels)
         for i, v in enumerate(values):
             check.nonnegative("interpolate", f"values[{i}]", v)
         if len(values) != len(times):
@@ -380,7 +392,7 @@ class Interpolate(Schedule):
                 "interpolate", "values", list(values), f"as long as times ({len(times)} knots)"
             )
         kind = check.choice("interpolate", "kind", self.kind, ("linear", "cosine"))
-        set_fields(self, times=times, values=values, kind=kind)
+        set_fields(self, times=times, levels=values, kind=kind)
 
     @property
     def duration(self) -> Any:
@@ -391,7 +403,7 @@ class Interpolate(Schedule):
         return True
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        times, values = self.times, self.values
+        times, values = self.times, self.levels
         if len(times) == 1:
             return values[0]
         i = xp.clip(xp.searchsorted(times, t), 1, len(times) - 1)

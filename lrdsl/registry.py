@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from .errors import ScheduleError
 
-__all__ = ["register", "lookup", "name_of"]
+__all__ = ["register", "lookup", "name_of", "names"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,3 +48,8 @@ def name_of(fn: Callable[[Any], Any]) -> str | None:
         if v is fn:
             return k
     return None
+
+
+def names() -> list[str]:
+    """Every registered name, sorted."""
+    return sorted(_BY_NAME)

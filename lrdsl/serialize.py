@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ._node import Schedule, node_classes
+from ._node import Schedule, build, node_classes
 from ._ops import is_plain
 from .errors import ScheduleError
 
@@ -96,10 +96,7 @@ def _build(d: Any, path: str) -> Schedule:
                 raise ScheduleError(f"from_dict: {path} ({op}) is missing the field {name!r}")
             continue
         kwargs[name] = _decode(d[name], f"{path}.{name}")
-    try:
-        return cls(**kwargs)
-    except TypeError as e:
-        raise ScheduleError(f"from_dict: {path} ({op}): {e}") from None
+    return build(cls, kwargs)
 
 
 def _decode(v: Any, path: str) -> Any:
