@@ -105,7 +105,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 # Names whose modules load on first use (text parsing; Matplotlib for plots).
-_LAZY = {"parse": "text", "plot": "plot"}
+_LAZY = {"parse": "text", "plot": "plotting"}
 
 
 def __getattr__(name: str) -> object:

@@ -32,6 +32,8 @@ def fail(fn: str, param: str, value: Any, rule: str) -> ScheduleError:
 def number(fn: str, param: str, value: Any) -> Number:
     """A real, finite number. NumPy scalars become Python numbers; JAX arrays pass."""
     if is_plain(value):
+        if type(value) is int and abs(value) > 2**1023:  # beyond any float
+            raise fail(fn, param, value, "a finite number")
         if not math.isfinite(value):
             raise fail(fn, param, value, "a finite number")
         return value

@@ -128,7 +128,7 @@ class Schedule:
 
     def plot(self, steps: int | None = None, **kwargs: Any) -> Any:
         """Plot the first ``steps`` values with Matplotlib (see :func:`lrdsl.plot`)."""
-        from .plot import plot
+        from .plotting import plot
 
         return plot(self, steps=steps, **kwargs)
 
@@ -330,6 +330,10 @@ def eval_python(node: Schedule, t: int | float) -> float:
     return float(node._eval(t if t > 0 else 0, PY))
 
 
+#: Arrays longer than twice this are evaluated this many elements at a time.
+NUMPY_CHUNK = 16_384
+
+
 def eval_numpy(node: Schedule, t: Any) -> np.ndarray:
     a = np.asarray(t)
     kind = a.dtype.kind
@@ -341,6 +345,14 @@ def eval_numpy(node: Schedule, t: Any) -> np.ndarray:
         a = a.astype(np.int64)
     elif kind != "i":
         raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}")
+    if a.size > 2 * NUMPY_CHUNK:
+        # In blocks that stay in cache: each formula's temporaries are small, and a
+        # chain over sorted times sees one piece per block (no masks).
+        out = np.empty(a.shape, dtype=np.float64)
+        flat, dest = a.reshape(-1), out.reshape(-1)
+        for k in range(0, flat.size, NUMPY_CHUNK):
+            dest[k : k + NUMPY_CHUNK] = node._eval(np.maximum(flat[k : k + NUMPY_CHUNK], 0), NP)
+        return out
     a = np.maximum(a, 0)
     out = np.asarray(node._eval(a, NP), dtype=np.float64)
     if out.shape != a.shape:

@@ -65,4 +65,6 @@ class ParseError(ScheduleError):
         lead = "".join(c if c == "\t" else " " for c in src[lo:col])
         carets = "^" * max(1, end - col)
         shown = "".join(c if c.isprintable() or c == "\t" else "?" for c in shown)
-        return f"{self.message} (line {self.line}, column {self.column})\n  {shown}\n  {' ' * pad}{lead}{carets}"
+        return (
+            f"{self.message} (line {self.line}, column {self.column})\n  {shown}\n  {' ' * pad}{lead}{carets}"
+        )

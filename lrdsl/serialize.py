@@ -20,6 +20,8 @@ from .errors import ScheduleError
 __all__ = ["FORMAT_VERSION", "to_dict", "from_dict"]
 
 FORMAT_VERSION = 1
+#: The deepest document :func:`from_dict` reads (a guard against recursion).
+MAX_DEPTH = 200
 
 
 def to_dict(s: Schedule) -> dict[str, Any]:
@@ -32,10 +34,21 @@ def _node(s: Schedule) -> dict[str, Any]:
     from .registry import name_of
 
     if isinstance(s, Lambda):
+        from .registry import lookup
+
         name = s.name if s.name is not None else name_of(s.fn)
         if name is None:
             raise ScheduleError(
                 f"to_dict: lambda_ {s} has no name; register its function with lrdsl.register(name)"
+            )
+        try:
+            registered = lookup(name)
+        except ScheduleError:
+            registered = None
+        if registered is not s.fn:
+            raise ScheduleError(
+                f"to_dict: lambda_ {name!r} cannot be saved: its function is not registered as {name!r}"
+                " (register it with lrdsl.register(name))"
             )
         return {"op": "lambda_", "name": name}
     out: dict[str, Any] = {"op": s._text_name}
@@ -64,27 +77,46 @@ def from_dict(d: Any) -> Schedule:
         raise ScheduleError(f"from_dict: expected a dict, got {type(d).__name__}")
     if "lrdsl" not in d or "schedule" not in d:
         raise ScheduleError("from_dict: not an lrdsl document (needs the keys 'lrdsl' and 'schedule')")
-    if d["lrdsl"] != FORMAT_VERSION:
-        raise ScheduleError(f"from_dict: unknown format version {d['lrdsl']!r} (this lrdsl reads {FORMAT_VERSION})")
-    return _build(d["schedule"], "schedule")
+    version = d["lrdsl"]
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise ScheduleError(
+            f"from_dict: unknown format version {_short(version)} (this lrdsl reads {FORMAT_VERSION})"
+        )
+    return _build(d["schedule"], "schedule", 0)
 
 
-def _build(d: Any, path: str) -> Schedule:
+def _build(d: Any, path: str, depth: int) -> Schedule:
     if not isinstance(d, dict):
-        raise ScheduleError(f"from_dict: {path} must be a node (a dict with 'op'), got {d!r}")
-    op = d.get("op")
+        raise ScheduleError(f"from_dict: {path} must be a node (a dict with 'op'), got {_short(d)}")
+    if depth > MAX_DEPTH:
+        raise ScheduleError(f"from_dict: {path} is nested more than {MAX_DEPTH} levels deep")
+    if "op" not in d:
+        raise ScheduleError(
+            f"from_dict: {path} has no 'op' (a node is a dict {{'op': NAME, FIELD: VALUE, ...}})"
+        )
+    op = d["op"]
     if op == "lambda_":
         from .primitives import Lambda
-        from .registry import lookup
+        from .registry import lookup, name_of
 
+        unknown = set(d) - {"op", "name"}
+        if unknown:
+            raise ScheduleError(f"from_dict: {path} (lambda_) has unknown fields {sorted(unknown)}")
         name = d.get("name")
         if not isinstance(name, str):
-            raise ScheduleError(f"from_dict: {path}.name must be a registered name, got {name!r}")
-        return Lambda(lookup(name), name)
+            raise ScheduleError(f"from_dict: {path}.name must be a registered name, got {_short(name)}")
+        try:
+            fn = lookup(name)
+        except ScheduleError as e:
+            raise ScheduleError(f"from_dict: {path}: {e}") from None
+        # lambda_(fn) prints and saves by its registered name, so that name is implied.
+        return Lambda(fn, None if name_of(fn) == name else name)
     classes = _classes()
     cls = classes.get(op) if isinstance(op, str) else None
     if cls is None:
-        raise ScheduleError(f"from_dict: {path}.op {op!r} is not a schedule (known: {', '.join(sorted(classes))})")
+        raise ScheduleError(
+            f"from_dict: {path}.op {_short(op)} is not a schedule (known: {', '.join(sorted(classes))})"
+        )
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = set(d) - set(fields) - {"op"}
     if unknown:
@@ -95,13 +127,26 @@ def _build(d: Any, path: str) -> Schedule:
             if f.default is dataclasses.MISSING:
                 raise ScheduleError(f"from_dict: {path} ({op}) is missing the field {name!r}")
             continue
-        kwargs[name] = _decode(d[name], f"{path}.{name}")
-    return build(cls, kwargs)
+        kwargs[name] = _decode(d[name], f"{path}.{name}", depth)
+    try:
+        return build(cls, kwargs)
+    except (TypeError, ScheduleError) as e:
+        raise ScheduleError(f"from_dict: {path} ({op}): {e}") from None
 
 
-def _decode(v: Any, path: str) -> Any:
+def _decode(v: Any, path: str, depth: int) -> Any:
     if isinstance(v, dict):
-        return _build(v, path)
+        return _build(v, path, depth + 1)
     if isinstance(v, list):
-        return tuple(_decode(x, f"{path}[{i}]") for i, x in enumerate(v))
-    return v
+        if depth > MAX_DEPTH:
+            raise ScheduleError(f"from_dict: {path} is nested more than {MAX_DEPTH} levels deep")
+        return tuple(_decode(x, f"{path}[{i}]", depth + 1) for i, x in enumerate(v))
+    if v is None or isinstance(v, (bool, str)) or is_plain(v):
+        return v
+    raise ScheduleError(f"from_dict: {path} must be a number, a string, a list or a node, got {_short(v)}")
+
+
+def _short(v: Any) -> str:
+    """``repr(v)``, cut short (a broken document may hold anything)."""
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."

@@ -1,0 +1,266 @@
+"""The ``lrdsl`` command: look at a schedule before you train with it.
+
+    lrdsl show   EXPR [--steps N]                  summary and a terminal chart
+    lrdsl plot   EXPR [EXPR ...] [--steps N] -o FILE.png
+    lrdsl values EXPR [--steps N] [--format csv|json]
+
+``EXPR`` is a schedule in the text form, ``@file.txt`` (the text form in a
+file), ``@file.json`` (a ``to_dict`` document) or ``-`` (text on stdin). A
+bad expression prints the error with a caret and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import numpy as np
+
+from ._node import Schedule
+from .errors import ParseError, ScheduleError
+
+__all__ = ["main"]
+
+EXAMPLES = """\
+examples:
+  lrdsl show "linear(0, 1e-3, 1000) >> cosine(1e-3, 1e-5, 99_000)"
+  lrdsl show "warmup(cosine(3e-4, 0, 50_000), 2_000)" --steps 60000
+  lrdsl plot "step(0.1, 30, 0.1).per_epoch(390)" --steps 40000 -o step.png
+  lrdsl plot "cosine(1, 0, 100)" "linear(1, 0, 100)" --log -o compare.png
+  lrdsl values "multistep(0.1, [30, 60], 0.1)" --steps 90 --format csv
+  lrdsl show @schedule.json        (a document written by s.to_dict())
+
+the language: constant, linear, cosine, exponential, step, multistep,
+polynomial, piecewise, interpolate, lambda_, warmup, chain, minimum, maximum;
+a >> b (b after a), + - * / ** and unary minus, and the methods
+.shift(n), .per_epoch(n), .repeat(period), .clip(lo, hi).
+Quote EXPR for your shell. Run "lrdsl names" for every name and its arguments.
+"""
+
+
+class UsageError(Exception):
+    """A problem with the command line or its inputs: printed, exit status 2."""
+
+
+def read_schedule(expr: str) -> Schedule:
+    """The schedule ``expr`` names: text, ``@file.txt``, ``@file.json`` or ``-`` (stdin)."""
+    from .serialize import from_dict
+    from .text import parse
+
+    if expr == "-":
+        return parse(sys.stdin.read())
+    if expr.startswith("@"):
+        path = expr[1:]
+        try:
+            with open(path, "rb") as f:
+                data = f.read(4 * 100_000 + 1)
+        except OSError as e:
+            raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+        if path.endswith(".json"):
+            try:
+                doc = json.loads(data)
+            except (ValueError, RecursionError) as e:
+                raise UsageError(f"{path} is not valid JSON: {e}") from None
+            return from_dict(doc)
+        return parse(data)
+    return parse(expr)
+
+
+def _steps(args: argparse.Namespace, *schedules: Schedule) -> int:
+    if args.steps is not None:
+        return int(args.steps)
+    finite = [s.duration for s in schedules if s.finite]
+    if not finite:
+        raise UsageError("the schedule has no end (its duration is inf): give --steps N")
+    return max(1, math.ceil(max(finite)))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _values(s: Schedule, steps: int, chunk: int = 1_000_000) -> Any:
+    """The values at ``0 .. steps - 1``, in chunks (so a long run needs little memory)."""
+    for lo in range(0, steps, chunk):
+        with np.errstate(all="ignore"):
+            yield lo, s(np.arange(lo, min(lo + chunk, steps)))
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from .ascii import chart
+    from .plotting import boundaries
+
+    s = read_schedule(args.expr)
+    steps = _steps(args, s)
+    peak_v, peak_t, min_v, min_t = -math.inf, 0, math.inf, 0
+    for lo, v in _values(s, steps):
+        if np.isnan(v).all():
+            continue
+        i, j = int(np.nanargmax(v)), int(np.nanargmin(v))
+        if v[i] > peak_v:
+            peak_v, peak_t = float(v[i]), lo + i
+        if v[j] < min_v:
+            min_v, min_t = float(v[j]), lo + j
+    duration = s.duration
+    rows = [
+        ("schedule", str(s)),
+        ("duration", "inf (no end)" if not s.finite else f"{_fmt(duration)} steps"),
+        ("shown", f"steps 0 .. {steps - 1}"),
+        ("start", f"{_fmt(s(0))}  at t=0"),
+        ("peak", f"{_fmt(peak_v)}  at t={peak_t}"),
+        ("lowest", f"{_fmt(min_v)}  at t={min_t}"),
+        ("end", f"{_fmt(s(steps - 1))}  at t={steps - 1}"),
+    ]
+    for key, value in rows:
+        print(f"{key:<10}{value}", file=out)
+    bs = boundaries(s, steps)
+    if bs:
+        print("boundaries (value before -> at the boundary)", file=out)
+        for b in bs[:20]:
+            t = math.ceil(b)
+            before = _fmt(s(t - 1)) if t >= 1 else "-"
+            print(f"  t={_fmt(b):<10}{before} -> {_fmt(s(t))}", file=out)
+        if len(bs) > 20:
+            print(f"  ... and {len(bs) - 20} more", file=out)
+    print(file=out)
+    print(chart(s, steps, width=args.width, height=args.height), file=out)
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
+    schedules = [read_schedule(e) for e in args.expr]
+    steps = _steps(args, *schedules)
+    try:
+        from .plotting import plot
+    except ImportError:  # pragma: no cover - matplotlib is a test dependency
+        raise UsageError("lrdsl plot needs Matplotlib: pip install 'lrdsl[plot]'") from None
+    fig, _ = plot(*schedules, steps=steps, labels=args.label, log=args.log, title=args.title)
+    try:
+        fig.savefig(args.output, dpi=args.dpi)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot write {args.output}: {e}") from None
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    print(f"wrote {args.output} ({steps} steps)", file=out)
+    return 0
+
+
+def cmd_values(args: argparse.Namespace, out: TextIO) -> int:
+    s = read_schedule(args.expr)
+    steps = _steps(args, s)
+    if args.format == "csv":
+        out.write("step,value\n")
+        for lo, v in _values(s, steps):
+            out.write("".join(f"{lo + i},{float(x)!r}\n" for i, x in enumerate(v.tolist())))
+    else:
+        values: list[Any] = []
+        for _, v in _values(s, steps):
+            values.extend(x if math.isfinite(x) else str(x) for x in v.tolist())
+        json.dump({"schedule": str(s), "steps": steps, "values": values}, out)
+        out.write("\n")
+    return 0
+
+
+def cmd_names(args: argparse.Namespace, out: TextIO) -> int:
+    from .text import names
+
+    for sig in names().values():
+        print(sig, file=out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lrdsl",
+        description="Look at a learning-rate schedule before you train with it: "
+        "a summary and a terminal chart, a PNG plot, or the values.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"lrdsl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    expr_help = 'a schedule: text such as "cosine(1e-3, 0, 1000)", @file.txt, @file.json or - (stdin)'
+    steps_help = "how many steps to show (default: the schedule's duration, when it has one)"
+
+    show = sub.add_parser(
+        "show", help="print a summary and a terminal chart", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Print the canonical form, duration, start, peak and end values, the values at "
+        "chain boundaries and a terminal chart.",
+    )  # fmt: skip
+    show.add_argument("expr", metavar="EXPR", help=expr_help)
+    show.add_argument("--steps", "-n", type=_positive_int, help=steps_help)
+    show.add_argument("--width", type=int, default=64, help="chart width in characters (default 64)")
+    show.add_argument("--height", type=int, default=12, help="chart height in lines (default 12)")
+    show.set_defaults(run=cmd_show)
+
+    plot = sub.add_parser(
+        "plot", help="draw one or more schedules to a PNG (needs Matplotlib)", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Plot schedules with Matplotlib; chain boundaries are dotted lines.",
+    )  # fmt: skip
+    plot.add_argument("expr", metavar="EXPR", nargs="+", help=expr_help + "; several are drawn together")
+    plot.add_argument("--steps", "-n", type=_positive_int, help=steps_help)
+    plot.add_argument("-o", "--output", default="schedule.png", help="the image file (default schedule.png)")
+    plot.add_argument("--log", action="store_true", help="a logarithmic value axis")
+    plot.add_argument("--label", action="append", help="a legend label, once per EXPR")
+    plot.add_argument("--title", help="a title (default: the schedule's text)")
+    plot.add_argument("--dpi", type=int, default=100, help="resolution (default 100: 800 x 450 pixels)")
+    plot.set_defaults(run=cmd_plot)
+
+    values = sub.add_parser(
+        "values", help="print the value at every step as CSV or JSON", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Print s(0), s(1), ..., s(N - 1) at full precision.",
+    )  # fmt: skip
+    values.add_argument("expr", metavar="EXPR", help=expr_help)
+    values.add_argument("--steps", "-n", type=_positive_int, help=steps_help)
+    values.add_argument(
+        "--format", "-f", choices=("csv", "json"), default="csv", help="csv (default) or json"
+    )
+    values.set_defaults(run=cmd_values)
+
+    names = sub.add_parser("names", help="list every name of the language with its arguments")
+    names.set_defaults(run=cmd_names)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return the exit status (0, or 2 for a bad expression or usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "label", None) is not None and len(args.label) != len(args.expr):
+        parser.error(f"give --label once per EXPR ({len(args.expr)}), got {len(args.label)}")
+    try:
+        return int(args.run(args, sys.stdout))
+    except ParseError as e:
+        print(f"lrdsl: error: {e}", file=sys.stderr)
+        return 2
+    except (ScheduleError, UsageError) as e:
+        print(f"lrdsl: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # lrdsl values ... | head
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
