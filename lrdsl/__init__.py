@@ -25,8 +25,26 @@ from .combinators import (
     chain,
 )
 from .errors import ParseError, ScheduleError
-from .registry import register
-from .serialize import from_dict
+from .families import (
+    CosineRestarts,
+    Cyclic,
+    InverseSqrt,
+    InverseTime,
+    OneMinusSqrt,
+    PolynomialCycle,
+    PolynomialRestarts,
+    Tanh,
+    cosine_restarts,
+    cyclic,
+    inverse_sqrt,
+    inverse_time,
+    one_minus_sqrt,
+    onecycle,
+    polynomial_cycle,
+    polynomial_restarts,
+    tanh,
+    wsd,
+)
 from .primitives import (
     Constant,
     Cosine,
@@ -39,6 +57,8 @@ from .primitives import (
     Polynomial,
     Step,
 )
+from .registry import register
+from .serialize import from_dict
 
 # The language, under the names of DESIGN.md section 2.
 constant = Constant
@@ -74,6 +94,17 @@ __all__ = [
     "piecewise",
     "interpolate",
     "lambda_",
+    # families
+    "onecycle",
+    "wsd",
+    "cosine_restarts",
+    "polynomial_restarts",
+    "tanh",
+    "cyclic",
+    "inverse_sqrt",
+    "inverse_time",
+    "one_minus_sqrt",
+    "polynomial_cycle",
     # combinators
     "chain",
     "warmup",
@@ -100,6 +131,14 @@ __all__ = [
     "Maximum",
     "BinOp",
     "Neg",
+    "CosineRestarts",
+    "PolynomialRestarts",
+    "Tanh",
+    "Cyclic",
+    "InverseSqrt",
+    "InverseTime",
+    "OneMinusSqrt",
+    "PolynomialCycle",
 ]
 
 __version__ = "0.1.0"
