@@ -164,6 +164,8 @@ class _NumPy:
 
     @staticmethod
     def div(a: Any, b: Any) -> Any:
+        if is_plain(b) and b != 0:  # a finite time over a plain non-zero number: no warning
+            return np.true_divide(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.true_divide(a, b)
 
@@ -264,7 +266,6 @@ class _Jax:
         self.cos = jnp.cos
         self.tanh = jnp.tanh
         self.sqrt = jnp.sqrt
-        self.div = jnp.true_divide
 
     def _int(self, x: Any, like: Any) -> Any:
         """``x`` as an int of ``like``'s integer dtype if it is a plain integral number
@@ -297,6 +298,16 @@ class _Jax:
 
     def zero(self, t: Any) -> Any:
         return self.jnp.zeros((), dtype=self.jnp.asarray(t).dtype)
+
+    def div(self, a: Any, b: Any) -> Any:
+        """``a / b`` in the default float (float64 under x64, even for int32 counts,
+        which ``jnp.true_divide`` would divide in float32)."""
+        jnp = self.jnp
+        if hasattr(a, "dtype") and jnp.issubdtype(a.dtype, jnp.integer):
+            a = a.astype(float)
+        if hasattr(b, "dtype") and jnp.issubdtype(b.dtype, jnp.integer):
+            b = b.astype(float)
+        return jnp.true_divide(a, b)
 
     def minimum(self, a: Any, b: Any) -> Any:
         return self.jnp.minimum(*self._exact(a, b))
@@ -351,7 +362,7 @@ class _Jax:
             and float(every).is_integer()
             and 0 < every <= jnp.iinfo(jnp.int32).max
             and jnp.issubdtype(t.dtype, jnp.integer)
-            and jnp.dtype(float) == jnp.float32
+            and self.jax.dtypes.canonicalize_dtype(float) == jnp.float32
         )
         if not exact:
             return self.pow(gamma, self.floordiv(t, every) if floor else self.div(t, every))
@@ -373,7 +384,12 @@ class _Jax:
         if not floor and every != 1:
             frac = jnp.mod(t, every).astype(jnp.float32) / jnp.float32(every)
             small = small + frac * jnp.float32(log_g)
-        return jnp.exp(qh * jnp.float32(head16)) * jnp.exp(ql * jnp.float32(head1)) * jnp.exp(small)
+        # The barrier keeps XLA from rewriting exp(a) * exp(b) as exp(a + b), which
+        # would round a + b to float32 and undo the split.
+        factors = self.jax.lax.optimization_barrier(
+            (jnp.exp(qh * jnp.float32(head16)), jnp.exp(ql * jnp.float32(head1)), jnp.exp(small))
+        )
+        return factors[0] * factors[1] * factors[2]
 
     def _array(self, values: Sequence[Any], like: Any) -> Any:
         """``values`` as one array; integer-typed when ``like`` is an integer count

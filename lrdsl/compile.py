@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ._node import Schedule, eval_jax, eval_numpy, eval_python
+from ._node import Schedule, eval_jax, eval_numpy
 from .errors import ScheduleError
 
 __all__ = ["simplify", "compile_schedule"]
@@ -36,7 +36,9 @@ def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
         raise ScheduleError(f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
     node = simplify(s)
     if backend == "python":
-        fn = functools.partial(eval_python, node)
+        from ._codegen import scalar_function
+
+        fn = scalar_function(node)  # generated code; the tree-walking eval_python if it cannot
     elif backend == "numpy":
         fn = functools.partial(eval_numpy, node)
     else:

@@ -46,11 +46,17 @@ def _done_and_left(xp: Any, t: Any, steps: Any) -> tuple[Any, Any]:
 
 
 def _cosine_weights(xp: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    """For ``x + y = 1``: ``((1 + cos(pi x)) / 2, (1 - cos(pi x)) / 2)``, computed as
-    ``(sin(pi y / 2)**2, sin(pi x / 2)**2)`` so neither weight cancels near 0."""
-    a = xp.sin(_HALF_PI * y)
-    b = xp.sin(_HALF_PI * x)
-    return a * a, b * b
+    """For ``x + y = 1`` in ``[0, 1]``: ``((1 + cos(pi x)) / 2, (1 - cos(pi x)) / 2)``,
+    that is ``(sin(pi y / 2)**2, sin(pi x / 2)**2)``.
+
+    One sine, of the smaller of ``x`` and ``y``, gives the smaller weight
+    (``<= 1/2``, accurate however close to 0); the other is one minus it
+    (``>= 1/2``, so nothing cancels)."""
+    x_small = x <= y
+    s = xp.sin(_HALF_PI * xp.where(x_small, x, y))  # not minimum(): its gradient halves at x == y
+    small = s * s
+    big = 1 - small
+    return xp.where(x_small, big, small), xp.where(x_small, small, big)
 
 
 def _blend(xp: Any, start: Any, end: Any, w: Any, c: Any, p: Any = 1) -> Any:
@@ -178,6 +184,8 @@ class Cosine(Schedule):
         steps = self.steps
         if self.periodic:  # the cosine has period 2 * steps; reduce t exactly first
             u = xp.mod(t, 2 * steps)
+            past = xp.sub(u, steps)  # the cosine is symmetric about steps: fold u back
+            u = xp.where(past > 0, xp.sub(steps, past), u)  # exactly into [0, steps]
             x, y = xp.div(u, steps), xp.div(xp.sub(steps, u), steps)
         else:
             x, y = _done_and_left(xp, t, steps)
@@ -218,8 +226,7 @@ class Exponential(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        k = xp.floordiv(t, self.every) if self.staircase else xp.div(t, self.every)
-        v = self.start * xp.pow(self.gamma, k)
+        v = self.start * xp.pow_steps(self.gamma, t, self.every, self.staircase)
         if self.end is None:
             return v
         g, end = self.gamma, self.end
@@ -250,7 +257,7 @@ class Step(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        return self.start * xp.pow(self.gamma, xp.floordiv(t, self.step_size))
+        return self.start * xp.pow_steps(self.gamma, t, self.step_size, True)
 
 
 @dataclass(frozen=True, repr=False)
@@ -412,8 +419,9 @@ class Interpolate(Schedule):
         span = xp.sub(t1, t0)
         some = span > 0
         safe = xp.where(some, span, 1)
-        x = xp.where(some, xp.div(xp.sub(u, t0), safe), 1.0)
-        y = xp.div(xp.sub(t1, u), safe)
+        after = t >= t1  # decides a zero-length segment: a jump at t0 == t1
+        x = xp.where(some, xp.div(xp.sub(u, t0), safe), xp.where(after, 1.0, 0.0))
+        y = xp.where(some, xp.div(xp.sub(t1, u), safe), xp.where(after, 0.0, 1.0))
         if self.kind == "cosine":
             x, y = _cosine_weights(xp, x, y)[::-1]
         return xp.take(values, i - 1) * y + xp.take(values, i) * x

@@ -132,7 +132,8 @@ def test_jax_float32_agrees_with_numpy(s: lr.Schedule) -> None:
     assert got.dtype == np.float32
     scale = max(1.0, float(np.max(np.abs(expected[np.isfinite(expected)]), initial=0.0)))
     finite = np.isfinite(expected) & (np.abs(expected) < 1e30)
-    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-5, atol=1e-6 * scale)
+    # relative to the size of the values: a difference of two schedules may cancel to 0
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-6, atol=1e-6 * scale)
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,0 +1,42 @@
+"""IMPORT: ``import lrdsl`` in fresh processes, against NumPy, Optax and PyTorch."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+
+from ._harness import Table, Target, fmt_ratio, fmt_time
+
+_PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_time(module: str) -> tuple[float, float]:
+    """``(seconds to import module, seconds of the whole process)`` in a fresh interpreter."""
+    import time
+
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _PROBE.format(module=module)], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    return float(out.stdout.strip().splitlines()[-1]), wall
+
+
+def run(quick: bool) -> Table:
+    """Median import time of each module over fresh processes (interleaved)."""
+    rounds = 2 if quick else 11
+    modules = ["numpy", "lrdsl", "optax", "torch"]
+    samples: dict[str, list[tuple[float, float]]] = {m: [] for m in modules}
+    for _ in range(rounds):
+        for m in modules:
+            samples[m].append(import_time(m))
+    med = {m: (statistics.median(x for x, _ in s), statistics.median(w for _, w in s)) for m, s in samples.items()}
+    table = Table(
+        "IMPORT",
+        f"`import X` in fresh processes (median of {rounds}): the import alone, timed inside the process,"
+        " and the whole `python -c` process; ratio: import time to `import numpy`'s.",
+        ["module", "import", "ratio to numpy", "whole process"],
+    )
+    for m in modules:
+        table.rows.append([f"import {m}", fmt_time(med[m][0]), fmt_ratio(med[m][0] / med["numpy"][0]), fmt_time(med[m][1])])
+    table.targets = [Target("import lrdsl / import numpy", med["lrdsl"][0] / med["numpy"][0], 1.1)]
+    return table

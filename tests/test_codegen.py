@@ -1,0 +1,237 @@
+"""The generated Python scalar path (lrdsl._codegen) computes what the tree walk computes."""
+
+from __future__ import annotations
+
+import copy
+import math
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lrdsl as lr
+from lrdsl import _codegen
+from lrdsl._node import eval_python
+
+try:  # the shared random-schedule strategy, when it exists
+    from tests.strategies import schedules as _shared_schedules
+except ImportError:  # pragma: no cover - depends on the tree
+    _shared_schedules = None
+
+
+# ----------------------------------------------------------------------------
+# A small local strategy of random schedule trees (used when tests/strategies.py is absent).
+
+value = st.floats(0.0, 2.0, allow_nan=False)
+length = st.integers(1, 60)
+
+
+def _scale(t: Any) -> Any:
+    return 0.5 * t
+
+
+def _finite() -> st.SearchStrategy[lr.Schedule]:
+    return st.one_of(
+        st.builds(lr.linear, value, value, length),
+        st.builds(lr.cosine, value, value, length, st.sampled_from([1.0, 0.5, 2.0]), st.booleans()),
+        st.builds(lr.polynomial, value, value, length, st.sampled_from([1.0, 0.5, 3.0])),
+        st.lists(st.integers(0, 60), min_size=1, max_size=5)
+        .map(sorted)
+        .flatmap(
+            lambda k: st.builds(
+                lr.interpolate,
+                st.just(k),
+                st.lists(value, min_size=len(k), max_size=len(k)),
+                st.sampled_from(["linear", "cosine"]),
+            )
+        ),
+    )
+
+
+def _infinite() -> st.SearchStrategy[lr.Schedule]:
+    milestones = st.lists(st.integers(0, 80), max_size=4).map(sorted)
+    return st.one_of(
+        st.builds(lr.constant, value),
+        st.builds(
+            lr.exponential, value, st.floats(0.8, 1.05), st.integers(1, 10), st.booleans(), st.none() | value
+        ),
+        st.builds(lr.step, value, st.integers(1, 20), st.floats(0.05, 2.0)),
+        st.builds(lr.multistep, value, milestones, st.floats(0.05, 2.0)),
+        milestones.flatmap(
+            lambda b: st.builds(lr.piecewise, st.just(b), st.lists(value, min_size=len(b) + 1, max_size=len(b) + 1))
+        ),
+        st.just(lr.lambda_(_scale)),
+    )
+
+
+def _local_schedules() -> st.SearchStrategy[lr.Schedule]:
+    def extend(children: st.SearchStrategy[lr.Schedule]) -> st.SearchStrategy[lr.Schedule]:
+        return st.one_of(
+            st.builds(lambda a, b: a >> b, _finite(), children),
+            st.builds(lambda a, b, k: lr.chain(a, b, boundaries=[k]), children, children, st.integers(0, 50)),
+            st.builds(lambda a, n, s0, sh: lr.warmup(a, n, start=s0, shift=sh), children, length, value, st.booleans()),
+            st.builds(lambda a, n: a.shift(n), children, st.integers(0, 30)),
+            st.builds(lambda a, n, sc: a.per_epoch(n, staircase=sc), children, st.integers(1, 9), st.booleans()),
+            st.builds(lambda a, p: a.repeat(p), children, st.integers(1, 40)),
+            st.builds(lambda a, lo: a.clip(lo, lo + 0.5), children, value),
+            st.builds(lambda a, b: a + b, children, children),
+            st.builds(lambda a, b: a - b, children, children),
+            st.builds(lambda a, b: a * b, children, children | value),
+            st.builds(lambda a, b: a / (b + 0.5), children, children),
+            st.builds(lambda a, k: a ** k, children, st.sampled_from([0.5, 2.0, 3])),
+            st.builds(lambda a: -a, children),
+            st.builds(lr.minimum, children, children),
+            st.builds(lr.maximum, children, children | value),
+        )
+
+    return st.recursive(_finite() | _infinite(), extend, max_leaves=8)
+
+
+schedules = _shared_schedules() if _shared_schedules is not None else _local_schedules()
+times = st.integers(0, 400) | st.floats(0.0, 400.0) | st.integers(2**31 - 5, 2**31 + 5)
+
+
+def assert_same(a: float, b: float) -> None:
+    assert type(a) is float
+    if math.isnan(b):
+        assert math.isnan(a)
+    else:
+        assert a == b or abs(a - b) <= 1e-15 * abs(b), (a, b)
+
+
+# ----------------------------------------------------------------------------
+# Agreement with the tree walk.
+
+
+@settings(max_examples=300, deadline=None)
+@given(schedules, st.lists(times, min_size=1, max_size=8))
+def test_generated_code_agrees_with_the_tree_walk(s: lr.Schedule, ts: list[Any]) -> None:
+    _, fn = _codegen.generate(s)
+    for t in ts:
+        assert_same(fn(t), eval_python(s, t))
+
+
+def test_reference_schedule_is_bit_identical_at_and_around_its_boundary() -> None:
+    s = lr.linear(0, 1e-3, 1000) >> lr.cosine(1e-3, 1e-5, 99_000)
+    _, fn = _codegen.generate(s)
+    for t in [0, 1, 999, 999.5, 1000, 1000.5, 1001, 50_000, 99_999, 100_000, 10**7]:
+        assert fn(t) == eval_python(s, t)
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 64])
+def test_many_pieces_pick_the_right_piece_at_every_boundary(n: int) -> None:
+    pieces = [lr.linear(0.01 * k, 0.01 * k + 0.005, 10) for k in range(n)]
+    bounds = sorted([10 * k for k in range(1, n)] + [10 * (n // 2)])[: n - 1]  # one bound repeated
+    s = lr.chain(*pieces, boundaries=bounds)
+    _, fn = _codegen.generate(s)
+    for t in range(0, 10 * n + 5):
+        for u in (t, t - 0.5, t + 0.25):
+            assert fn(u) == eval_python(s, max(u, 0))
+
+
+def test_deep_expressions_still_compile() -> None:
+    s = lr.linear(0.0, 1.0, 10)
+    for k in range(300):
+        s = s + lr.cosine(0.001 * k, 0.0, 7 + k)
+    fn = _codegen.scalar_function(s)
+    for t in [0, 3, 50, 400]:
+        assert_same(fn(t), eval_python(s, t))
+
+
+def test_a_lambda_is_called_at_evaluation_time_with_the_local_time() -> None:
+    seen: list[Any] = []
+
+    def fn(t: Any) -> float:
+        seen.append(t)
+        return 1.0 / (1 + t)
+
+    s = lr.warmup(lr.lambda_(fn), 10)
+    _, f = _codegen.generate(s)
+    seen.clear()
+    assert f(15) == eval_python(s, 15)
+    assert seen == [5, 5]
+
+
+# ----------------------------------------------------------------------------
+# The generated function: math only, and the wiring into compile and __call__.
+
+
+def test_generated_source_uses_math_only() -> None:
+    source, _ = _codegen.generate(lr.linear(0, 1e-3, 1000) >> lr.cosine(1e-3, 1e-5, 99_000))
+    assert "_sin(" in source
+    assert "np." not in source and "numpy" not in source
+
+
+def test_compile_python_returns_generated_code() -> None:
+    fn = (lr.linear(0, 1.0, 10) >> lr.constant(1.0)).compile("python")
+    assert hasattr(fn, "__lrdsl_source__")
+    assert fn(5) == 0.5
+
+
+def test_calls_at_python_numbers_switch_to_generated_code_once_warm() -> None:
+    s = lr.warmup(lr.cosine(1.0, 0.0, 100), 10)
+    walked = [eval_python(s, t) for t in range(_codegen.WARM_CALLS + 5)]
+    assert "_scalar_fn" not in s.__dict__
+    called = [s(t) for t in range(_codegen.WARM_CALLS + 5)]
+    assert "_scalar_fn" in s.__dict__
+    assert called == walked
+
+
+def test_warm_schedules_pickle_and_copy_without_their_code() -> None:
+    s = lr.linear(0, 1.0, 10) >> lr.constant(1.0)
+    for t in range(_codegen.WARM_CALLS + 1):
+        s(t)
+    for other in (pickle.loads(pickle.dumps(s)), copy.copy(s), copy.deepcopy(s)):
+        assert other == s
+        assert "_scalar_fn" not in other.__dict__
+        assert other(5) == s(5)
+
+
+# ----------------------------------------------------------------------------
+# Fallbacks and errors.
+
+
+def test_a_formula_that_branches_in_python_falls_back_to_the_tree_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    def branchy(self: lr.Step, t: Any, xp: Any) -> Any:
+        return self.start if t < self.step_size else self.start * self.gamma
+
+    monkeypatch.setattr(lr.Step, "_eval", branchy)
+    s = lr.step(1.0, 10, 0.5)
+    with pytest.raises(_codegen.Unsupported, match="Step: a Python branch on a value that depends on t"):
+        _codegen.generate(s)
+    fn = _codegen.scalar_function(s)
+    assert not hasattr(fn, "__lrdsl_source__")
+    assert fn(3) == 1.0 and fn(12) == 0.5
+
+
+def test_parameters_that_are_not_plain_numbers_fall_back() -> None:
+    s = lr.linear(0, 1.0, 10)
+    object.__setattr__(s, "end", np.float64(2.0))  # as a stacked or traced leaf would be
+    s.__dict__.pop("_plain", None)
+    with pytest.raises(_codegen.Unsupported, match="not plain Python numbers"):
+        _codegen.generate(s)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_time_is_an_error(bad: float) -> None:
+    fn = lr.cosine(1.0, 0.0, 10).compile("python")
+    with pytest.raises(lr.ScheduleError, match="t must be a finite number"):
+        fn(bad)
+
+
+@pytest.mark.parametrize("bad", ["3", None, True])
+def test_non_numeric_time_is_a_type_error(bad: Any) -> None:
+    fn = lr.cosine(1.0, 0.0, 10).compile("python")
+    with pytest.raises(TypeError):
+        fn(bad)
+
+
+def test_negative_time_is_time_zero_and_numpy_scalars_give_floats() -> None:
+    fn = (lr.linear(0.5, 1.0, 10) >> lr.constant(1.0)).compile("python")
+    assert fn(-5) == fn(0) == 0.5
+    out = fn(np.int64(5))
+    assert type(out) is float and out == 0.75
+    assert type(fn(np.float32(2.5))) is float
