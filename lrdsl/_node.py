@@ -104,8 +104,16 @@ class Schedule:
         return evaluate(self, t)
 
     def __getstate__(self) -> dict[str, Any]:
-        """What pickling and copying keep: the fields, not the generated scalar code."""
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_scalar_")}
+        """What pickling and copying keep: the fields, not the caches (generated
+        scalar code, the simplified tree for JAX)."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith(("_scalar_", "_jax_"))}
+
+    @functools.cached_property
+    def _jax_node(self) -> Schedule:
+        """The simplified tree the JAX backend evaluates (see :mod:`lrdsl.simplify`)."""
+        from .simplify import simplify
+
+        return simplify(self, tables=True)
 
     def compile(self, backend: str = "jax") -> Callable[[Any], Any]:
         """A plain function ``t -> value`` for ``backend`` (``"jax"``, ``"numpy"`` or
@@ -309,7 +317,9 @@ def evaluate(node: Schedule, t: Any) -> Any:
         out = eval_numpy(node, t)
         return out[()] if isinstance(t, np.generic) else out
     if is_jax_array(t) or (not node._plain and _is_time_like(t)):
-        return eval_jax(node, t)
+        # Concrete schedules (optax.adam(learning_rate=s) inside a jitted step) go
+        # through the simplifier once; traced ones (vmapped sweeps) as they are.
+        return eval_jax(node._jax_node if node._plain else node, t)
     if isinstance(t, (bool, np.bool_)) or not _is_time_like(t):
         raise TypeError(f"a schedule is evaluated at a number or an array of numbers, got {kind.__name__} {t!r}")
     # Other real numbers (fractions, decimals): as Python floats.

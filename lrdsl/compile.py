@@ -18,11 +18,11 @@ __all__ = ["simplify", "compile_schedule"]
 BACKENDS = ("jax", "numpy", "python")
 
 
-def simplify(s: Schedule) -> Schedule:
-    """An equal expression that is cheaper to evaluate."""
+def simplify(s: Schedule, backend: str = "jax") -> Schedule:
+    """An equal expression that is cheaper to evaluate on ``backend``."""
     from .simplify import simplify as _simplify
 
-    return _simplify(s)
+    return _simplify(s, tables=backend == "jax")
 
 
 def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
@@ -34,7 +34,7 @@ def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
     """
     if backend not in BACKENDS:
         raise ScheduleError(f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
-    node = simplify(s)
+    node = simplify(s, backend)
     if backend == "python":
         from ._codegen import scalar_function
 

@@ -12,7 +12,8 @@ Rules (applied bottom-up, once per node):
   not linearly (DESIGN.md section 3). Table pieces are ``constant``,
   ``linear``, ``cosine`` (exponent 1, not periodic), ``polynomial`` of power 1,
   ``piecewise`` and ``interpolate`` (with concrete times), and ``warmup`` /
-  ``shift`` / ``* number`` / ``/ number`` of table pieces.
+  ``shift`` / ``* number`` / ``/ number`` of table pieces; runs of at least
+  ``MIN_RUN`` rows, on the JAX backend.
 
 Every rewrite gives the same value at every ``t`` up to float64 rounding
 (1e-12 relative; the row formulas are the primitives' own). Folded nodes are
@@ -38,6 +39,11 @@ CONST, LINEAR, COSINE = 0, 1, 2
 
 # A row: (offset, steps, kind, first, last); see Table.
 Row = tuple[Any, Any, int, Any, Any]
+
+
+#: The fewest table rows worth a table: below it, selecting among the pieces'
+#: own formulas (what a hand-written ``jnp.where`` does) is cheaper.
+MIN_RUN = 4
 
 
 def raw(cls: type, **fields: Any) -> Any:
@@ -161,6 +167,8 @@ def _rows(s: Schedule) -> list[Row] | None:
     """``s`` as table rows with offsets relative to its start, or ``None``."""
     if isinstance(s, Table):
         return s.rows()
+    if isinstance(s, Chain):
+        return _chain_rows(s.pieces, s.bounds, s.boundaries is not None)
     if isinstance(s, Constant):
         return [(0, 1, CONST, s.value, s.value)]
     if isinstance(s, Linear) or (isinstance(s, Polynomial) and is_plain(s.power) and s.power == 1):
@@ -231,14 +239,14 @@ def _chain_rows(pieces: tuple[Schedule, ...], bounds: tuple[Any, ...], explicit:
 
 
 def _tabulate_chain(s: Chain) -> Schedule:
-    """A chain with its runs of two or more table pieces turned into tables."""
+    """A chain with its runs of table pieces (``MIN_RUN`` rows or more) turned into tables."""
     pieces, bounds = s.pieces, s.bounds
     explicit = s.boundaries is not None
     if len(pieces) < 2:
         return s
     rows = _chain_rows(pieces, bounds, explicit)
     if rows is not None:
-        return _table(rows, s)
+        return _table(rows, s) if len(rows) >= MIN_RUN else s
     # Mixed: tabulate each run of table pieces, keep the others, with explicit boundaries.
     able = [_rows(p) is not None for p in pieces]
     new_pieces: list[Schedule] = []
@@ -248,13 +256,11 @@ def _tabulate_chain(s: Chain) -> Schedule:
         j = k
         while j < len(pieces) and able[j]:
             j += 1
-        if j - k >= 2:
-            start = 0 if k == 0 else bounds[k - 1]
-            local = tuple(b - start for b in bounds[k : j - 1])
+        start = 0 if k == 0 else bounds[k - 1]
+        sub_rows = _chain_rows(pieces[k:j], tuple(b - start for b in bounds[k : j - 1]), explicit)
+        if j - k >= 2 and sub_rows is not None and len(sub_rows) >= MIN_RUN:
             last = j == len(pieces)
             total = (s.duration - start) if last else bounds[j - 1] - start
-            sub_rows = _chain_rows(pieces[k:j], local, explicit)
-            assert sub_rows is not None
             new_pieces.append(_table(sub_rows, s, total, bounded=s.finite or not last))
             end = j
         else:
@@ -271,16 +277,16 @@ def _tabulate_chain(s: Chain) -> Schedule:
 # ----------------------------------------------------------------------------
 
 
-def _rebuild(s: Schedule) -> Schedule:
+def _rebuild(s: Schedule, tables: bool) -> Schedule:
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(s):  # type: ignore[arg-type]
         v = getattr(s, f.name)
         if isinstance(v, Schedule):
-            nv = simplify(v)
+            nv = simplify(v, tables)
             if nv is not v:
                 changes[f.name] = nv
         elif isinstance(v, tuple) and any(isinstance(x, Schedule) for x in v):
-            nt = tuple(simplify(x) for x in v)
+            nt = tuple(simplify(x, tables) for x in v)
             if any(a is not b for a, b in zip(nt, v)):
                 changes[f.name] = nt
     if not changes:
@@ -290,9 +296,14 @@ def _rebuild(s: Schedule) -> Schedule:
     return raw(type(s), **fields)
 
 
-def simplify(s: Schedule) -> Schedule:
-    """An expression equal to ``s`` at every ``t``, cheaper to evaluate."""
-    s = _rebuild(s)
+def simplify(s: Schedule, tables: bool = True) -> Schedule:
+    """An expression equal to ``s`` at every ``t``, cheaper to evaluate.
+
+    ``tables=False`` leaves chains as they are: NumPy evaluates each piece of a
+    chain only on its own points and Python only the piece ``t`` is in, so the
+    table lookup (all formulas at every point) pays off only on JAX.
+    """
+    s = _rebuild(s, tables)
     if isinstance(s, BinOp):
         a, b = _value(s.a), _value(s.b)
         if a is not None and b is not None:
@@ -321,7 +332,7 @@ def simplify(s: Schedule) -> Schedule:
         flat = s
         if s.boundaries is None and any(isinstance(p, Chain) and p.boundaries is None for p in s.pieces):
             flat = chain(*s.pieces)
-        return _tabulate_chain(flat)
+        return _tabulate_chain(flat) if tables else flat
     elif isinstance(s, (Shift, Warmup)) and isinstance(getattr(s, "schedule", None), Table):
         rows = _rows(s)
         if rows is not None:

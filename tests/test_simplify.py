@@ -89,16 +89,33 @@ def test_constant_folding() -> None:
 
 
 def test_nested_chains_flatten_into_one_table() -> None:
-    s = lr.chain(lr.linear(0, 1, 10), lr.chain(lr.constant(1.0), lr.linear(1, 0, 5), boundaries=[3]))
-    t = simplify((lr.linear(0, 1, 10) >> lr.cosine(1, 0, 10)) >> lr.constant(0.0))
-    assert isinstance(t, Table) and len(t.offsets) == 3
+    s = lr.chain(
+        lr.linear(0, 1, 10), lr.chain(lr.constant(1.0), lr.linear(1, 0, 5), lr.constant(0.0), boundaries=[3, 8])
+    )
+    t = simplify((lr.linear(0, 1, 10) >> lr.cosine(1, 0, 10)) >> (lr.linear(0, 1, 3) >> lr.constant(0.0)))
+    assert isinstance(t, Table) and len(t.offsets) == 4
     assert isinstance(simplify(s), Table)
 
 
+def test_short_chains_stay_chains() -> None:
+    s = lr.linear(0, 1, 10) >> lr.cosine(1, 0, 10) >> lr.constant(0.0)
+    assert simplify(s) == s  # selecting among 3 formulas beats a table lookup
+    assert simplify(2 * lr.constant(3)) == lr.constant(6.0)
+
+
+def test_tables_are_for_jax_only() -> None:
+    s = lr.chain(*[lr.linear(0, 1, 10), lr.linear(1.0, 1.0, 5)] * 4)
+    assert isinstance(simplify(s), Table)
+    assert simplify(s, tables=False) == s
+    close(s.compile("numpy")(STEPS), s(STEPS))
+
+
 def test_mixed_chain_tabulates_runs_and_keeps_the_rest() -> None:
-    s = lr.linear(0, 1, 10) >> lr.linear(1.0, 1.0, 5).shift(2) >> lr.cosine(1, 0, 10, exponent=2) >> lr.linear(0, 1, 5) >> lr.constant(1.0)
+    run = [lr.linear(0, 1, 10), lr.linear(1.0, 1.0, 5).shift(2), lr.cosine(1, 0, 10), lr.linear(0.5, 0.5, 3)]
+    s = lr.chain(*run, lr.cosine(1, 0, 10, exponent=2), *run, lr.constant(1.0))
     t = simplify(s)
     assert isinstance(t, lr.Chain) and isinstance(t.pieces[0], Table) and isinstance(t.pieces[-1], Table)
+    assert len(t.pieces) == 3
     close(t(STEPS), s(STEPS))
 
 
