@@ -121,6 +121,7 @@ class Scheduler(LRScheduler):
         self.relative = relative
         self._fns: list[Callable[[int], float]] = []
         self._slots: list[tuple[int, str, int | None, int, float]] = []
+        self._writers: list[tuple[dict[str, Any], Callable[[int], float], float]] | None = None
         super().__init__(optimizer, last_epoch)
 
     # -- stepping ---------------------------------------------------------------
@@ -145,11 +146,54 @@ class Scheduler(LRScheduler):
                 scale = float(self.base_lrs[g]) if self.relative and name == "lr" else 1.0
                 self._slots.append((g, key, beta, i, scale))
         self._n_groups = len(self.optimizer.param_groups)
+        # The direct path of step(): one float lr per group and nothing else driven.
+        groups = self.optimizer.param_groups
+        only_lr = all(key == "lr" and beta is None for _, key, beta, _, _ in self._slots)
+        one_each = sorted(g for g, *_ in self._slots) == list(range(len(groups)))
+        self._writers = (
+            [(groups[g], self._fns[i], scale) for g, _, _, i, scale in sorted(self._slots)]
+            if only_lr and one_each and all(type(g["lr"]) is float for g in groups)
+            else None
+        )
 
     def _values(self, t: int) -> list[float]:
         """The value of each slot at step ``t``."""
         out = [f(t) for f in self._fns]
         return [out[i] * scale for _, _, _, i, scale in self._slots]
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one step: every driven value becomes ``schedule(last_epoch + 1)``.
+
+        The first step and the deprecated ``step(epoch)`` go through PyTorch's own
+        ``LRScheduler.step`` (its call-order warnings); later steps that only set
+        float lrs take a direct path without the bookkeeping in between.
+        """
+        writers = self._writers
+        if (
+            epoch is None
+            and writers is not None
+            and self._step_count > 1
+            and len(self.optimizer.param_groups) == self._n_groups
+        ):
+            self._step_count += 1
+            t = self.last_epoch = self.last_epoch + 1
+            for group, fn, scale in writers:
+                if group["lr"].__class__ is not float:  # a tensor lr now: the general path
+                    self._apply(t)
+                    return
+                group["lr"] = fn(t) * scale
+            return
+        super().step(epoch)
+
+    @property
+    def _last_lr(self) -> list[float | torch.Tensor]:
+        """What ``get_last_lr()`` returns: the lr this scheduler last set in each group
+        (read from the optimizer, so ``step()`` need not keep a copy)."""
+        return [g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"] for g in self.optimizer.param_groups]
+
+    @_last_lr.setter
+    def _last_lr(self, value: Any) -> None:
+        pass  # LRScheduler assigns it; here it is always derived from the optimizer
 
     def _update_lr(self, epoch: int | None = None) -> None:
         # Called by LRScheduler.step() (after its call-order warnings), and by
@@ -184,7 +228,6 @@ class Scheduler(LRScheduler):
                     betas[beta].fill_(v)
                 else:
                     group["betas"] = (v, betas[1]) if beta == 0 else (betas[0], v)
-        self._last_lr = [g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"] for g in groups]
 
     def get_lr(self) -> list[float | torch.Tensor]:
         """The lr of each group at ``last_epoch`` (closed form; nothing is changed)."""

@@ -86,6 +86,13 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
             },
             os.path.join(out_dir, f"rank{rank}.pt"),
         )
+        # Tear down in order: the DDP wrappers (their reducer threads) go first,
+        # and no rank leaves while the other is still in a collective.
+        del model, opt, sched
+        import gc
+
+        gc.collect()
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
