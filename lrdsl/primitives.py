@@ -151,7 +151,7 @@ class Cosine(Schedule):
     ``end = eta_min``, ``steps = T_max``, ``periodic=True``),
     ``optax.cosine_decay_schedule`` (``end = alpha * init_value``, ``exponent``).
 
-    >>> cosine(1.0, 0.0, 100)(50)
+    >>> round(cosine(1.0, 0.0, 100)(50), 12)
     0.5
     """
 
