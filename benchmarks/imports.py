@@ -21,8 +21,21 @@ def import_time(module: str) -> tuple[float, float]:
     return float(out.stdout.strip().splitlines()[-1]), wall
 
 
+def _compile_lrdsl() -> None:
+    """Byte-compile lrdsl first, as an installed NumPy is: with
+    ``PYTHONDONTWRITEBYTECODE`` set (as on CI machines) an editable lrdsl would
+    otherwise be compiled from source in every process, and NumPy not."""
+    import compileall
+    import pathlib
+
+    import lrdsl
+
+    compileall.compile_dir(str(pathlib.Path(lrdsl.__file__).parent), quiet=1)
+
+
 def run(quick: bool) -> Table:
     """Median import time of each module over fresh processes (interleaved)."""
+    _compile_lrdsl()
     rounds = 2 if quick else 11
     modules = ["numpy", "lrdsl", "optax", "torch"]
     samples: dict[str, list[tuple[float, float]]] = {m: [] for m in modules}
