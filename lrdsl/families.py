@@ -27,7 +27,7 @@ from . import _checks as check
 from ._node import STATIC, Schedule, set_fields
 from ._ops import is_plain
 from .combinators import Chain, chain
-from .primitives import Constant, Cosine, Linear, Polynomial, _blend, _cosine_weights, _done_and_left
+from .primitives import Constant, Cosine, Linear, Polynomial, Span, _blend, _cosine_weights, _done_and_left
 
 __all__ = [
     "CosineRestarts",
@@ -432,7 +432,7 @@ class InverseTime(Schedule):
 
 
 @dataclass(frozen=True, repr=False)
-class OneMinusSqrt(Schedule):
+class OneMinusSqrt(Span):
     """From ``start`` to ``end`` along ``1 - sqrt(u / steps)`` (the "1-sqrt" cooldown of
     Hägele et al. 2024), then ``end``.
 
@@ -458,14 +458,6 @@ class OneMinusSqrt(Schedule):
             end=check.nonnegative(fn, "end", self.end),
             steps=check.positive(fn, "steps", self.steps),
         )
-
-    @property
-    def duration(self) -> Any:
-        return self.steps
-
-    @property
-    def finite(self) -> bool:
-        return True
 
     def _eval(self, t: Any, xp: Any) -> Any:
         x, _ = _done_and_left(xp, t, self.steps)

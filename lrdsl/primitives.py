@@ -74,6 +74,21 @@ def _blend(xp: Any, start: Any, end: Any, w: Any, c: Any, p: Any = 1) -> Any:
     return start * d + end * rise
 
 
+class Span(Schedule):
+    """A node with a length, ``steps``: it ends there (its ``duration``)."""
+
+    __slots__ = ()
+    steps: Any
+
+    @property
+    def duration(self) -> Any:
+        return self.steps
+
+    @property
+    def finite(self) -> bool:
+        return True
+
+
 # ----------------------------------------------------------------------------
 
 
@@ -99,7 +114,7 @@ class Constant(Schedule):
 
 
 @dataclass(frozen=True, repr=False)
-class Linear(Schedule):
+class Linear(Span):
     """From ``start`` to ``end`` in a straight line over ``steps``, then ``end``.
 
     ``start + (end - start) * u / steps`` with ``u = min(t, steps)``.
@@ -125,21 +140,13 @@ class Linear(Schedule):
             steps=check.positive("linear", "steps", self.steps),
         )
 
-    @property
-    def duration(self) -> Any:
-        return self.steps
-
-    @property
-    def finite(self) -> bool:
-        return True
-
     def _eval(self, t: Any, xp: Any) -> Any:
         x, y = _done_and_left(xp, t, self.steps)
         return self.start * y + self.end * x
 
 
 @dataclass(frozen=True, repr=False)
-class Cosine(Schedule):
+class Cosine(Span):
     """Half a cosine from ``start`` to ``end`` over ``steps``, then ``end``.
 
     ``end + (start - end) * (0.5 * (1 + cos(pi * u / steps))) ** exponent`` with
@@ -171,14 +178,6 @@ class Cosine(Schedule):
             exponent=check.positive("cosine", "exponent", self.exponent),
             periodic=check.flag("cosine", "periodic", self.periodic),
         )
-
-    @property
-    def duration(self) -> Any:
-        return self.steps
-
-    @property
-    def finite(self) -> bool:
-        return True
 
     def _eval(self, t: Any, xp: Any) -> Any:
         steps = self.steps
@@ -288,7 +287,7 @@ class MultiStep(Schedule):
 
 
 @dataclass(frozen=True, repr=False)
-class Polynomial(Schedule):
+class Polynomial(Span):
     """From ``start`` to ``end`` along ``(1 - u / steps) ** power``, then ``end``.
 
     ``end + (start - end) * (1 - u / steps) ** power`` with ``u = min(t, steps)``.
@@ -314,14 +313,6 @@ class Polynomial(Schedule):
             steps=check.positive("polynomial", "steps", self.steps),
             power=check.positive("polynomial", "power", self.power),
         )
-
-    @property
-    def duration(self) -> Any:
-        return self.steps
-
-    @property
-    def finite(self) -> bool:
-        return True
 
     def _eval(self, t: Any, xp: Any) -> Any:
         x, y = _done_and_left(xp, t, self.steps)
