@@ -346,7 +346,8 @@ class _Jax:
         moves ``log(gamma)`` by up to ``6e-8 / |log(gamma)|`` relative, and the
         exponent ``E = (t / every) * log(gamma)`` needs an absolute error below 1e-6
         while ``|E|`` reaches ~100 (where float32's spacing is 8e-6). So, for a
-        concrete ``gamma``, an integral ``every`` and an integer count: ``log(gamma)``
+        concrete ``gamma``, an integral ``every`` and an integer count (or a float
+        time with ``floor``, whose ``t // every`` is an exact integer): ``log(gamma)``
         is taken in float64; ``q = t // every`` and ``t % every`` are exact integers;
         ``q = qh * 2**16 + ql``; ``2**16 log(gamma)`` and ``log(gamma)`` are split into
         heads of 9 and 8 significant bits plus tails, so that the large products
@@ -361,7 +362,7 @@ class _Jax:
             and is_plain(every)
             and float(every).is_integer()
             and 0 < every <= jnp.iinfo(jnp.int32).max
-            and jnp.issubdtype(t.dtype, jnp.integer)
+            and (floor or jnp.issubdtype(t.dtype, jnp.integer))
             and self.jax.dtypes.canonicalize_dtype(float) == jnp.float32
         )
         if not exact:
@@ -371,10 +372,12 @@ class _Jax:
             return jnp.ones(t.shape, dtype=float)
         every = int(every)
         q = jnp.floor_divide(t, every)
+        if not jnp.issubdtype(q.dtype, jnp.integer):  # a floored float time: an exact integer
+            q = jnp.clip(q, 0, jnp.iinfo(jnp.int32).max).astype(jnp.int32)
         # Past |E| = 200, gamma ** k is 0 or inf in float32 whatever the start: clamp,
         # so that every factor below stays finite (no 0 * inf).
         limit = 200.0 / abs(log_g)
-        if limit < jnp.iinfo(t.dtype).max:
+        if limit < jnp.iinfo(q.dtype).max:
             q = jnp.minimum(q, int(limit) + 1)
         qh = jnp.floor_divide(q, 1 << 16).astype(jnp.float32)
         ql = jnp.mod(q, 1 << 16).astype(jnp.float32)

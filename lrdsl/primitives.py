@@ -59,6 +59,11 @@ def _cosine_weights(xp: Any, x: Any, y: Any) -> tuple[Any, Any]:
     return xp.where(x_small, big, small), xp.where(x_small, small, big)
 
 
+def _is_zero(x: Any) -> bool:
+    """``x`` is a plain 0 (a start of 0 makes a power schedule 0 at every step)."""
+    return is_plain(x) and x == 0
+
+
 def _blend(xp: Any, start: Any, end: Any, w: Any, c: Any, p: Any = 1) -> Any:
     """``start * w**p + end * (1 - w**p)``, for a weight ``w`` and ``c = 1 - w``
     (each computed on its own, accurate where it is small).
@@ -225,6 +230,8 @@ class Exponential(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
+        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
+            return 0.0
         v = self.start * xp.pow_steps(self.gamma, t, self.every, self.staircase)
         if self.end is None:
             return v
@@ -256,6 +263,8 @@ class Step(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
+        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
+            return 0.0
         return self.start * xp.pow_steps(self.gamma, t, self.step_size, True)
 
 
@@ -283,6 +292,8 @@ class MultiStep(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
+        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
+            return 0.0
         return self.start * xp.pow(self.gamma, xp.searchsorted(self.milestones, t))
 
 

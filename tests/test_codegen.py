@@ -16,81 +16,9 @@ import lrdsl as lr
 from lrdsl import _codegen
 from lrdsl._node import eval_python
 
-try:  # the shared random-schedule strategy, when it exists
-    from tests.strategies import schedules as _shared_schedules
-except ImportError:  # pragma: no cover - depends on the tree
-    _shared_schedules = None
+from .strategies import schedules as random_schedules
 
-
-# ----------------------------------------------------------------------------
-# A small local strategy of random schedule trees (used when tests/strategies.py is absent).
-
-value = st.floats(0.0, 2.0, allow_nan=False)
-length = st.integers(1, 60)
-
-
-def _scale(t: Any) -> Any:
-    return 0.5 * t
-
-
-def _finite() -> st.SearchStrategy[lr.Schedule]:
-    return st.one_of(
-        st.builds(lr.linear, value, value, length),
-        st.builds(lr.cosine, value, value, length, st.sampled_from([1.0, 0.5, 2.0]), st.booleans()),
-        st.builds(lr.polynomial, value, value, length, st.sampled_from([1.0, 0.5, 3.0])),
-        st.lists(st.integers(0, 60), min_size=1, max_size=5)
-        .map(sorted)
-        .flatmap(
-            lambda k: st.builds(
-                lr.interpolate,
-                st.just(k),
-                st.lists(value, min_size=len(k), max_size=len(k)),
-                st.sampled_from(["linear", "cosine"]),
-            )
-        ),
-    )
-
-
-def _infinite() -> st.SearchStrategy[lr.Schedule]:
-    milestones = st.lists(st.integers(0, 80), max_size=4).map(sorted)
-    return st.one_of(
-        st.builds(lr.constant, value),
-        st.builds(
-            lr.exponential, value, st.floats(0.8, 1.05), st.integers(1, 10), st.booleans(), st.none() | value
-        ),
-        st.builds(lr.step, value, st.integers(1, 20), st.floats(0.05, 2.0)),
-        st.builds(lr.multistep, value, milestones, st.floats(0.05, 2.0)),
-        milestones.flatmap(
-            lambda b: st.builds(lr.piecewise, st.just(b), st.lists(value, min_size=len(b) + 1, max_size=len(b) + 1))
-        ),
-        st.just(lr.lambda_(_scale)),
-    )
-
-
-def _local_schedules() -> st.SearchStrategy[lr.Schedule]:
-    def extend(children: st.SearchStrategy[lr.Schedule]) -> st.SearchStrategy[lr.Schedule]:
-        return st.one_of(
-            st.builds(lambda a, b: a >> b, _finite(), children),
-            st.builds(lambda a, b, k: lr.chain(a, b, boundaries=[k]), children, children, st.integers(0, 50)),
-            st.builds(lambda a, n, s0, sh: lr.warmup(a, n, start=s0, shift=sh), children, length, value, st.booleans()),
-            st.builds(lambda a, n: a.shift(n), children, st.integers(0, 30)),
-            st.builds(lambda a, n, sc: a.per_epoch(n, staircase=sc), children, st.integers(1, 9), st.booleans()),
-            st.builds(lambda a, p: a.repeat(p), children, st.integers(1, 40)),
-            st.builds(lambda a, lo: a.clip(lo, lo + 0.5), children, value),
-            st.builds(lambda a, b: a + b, children, children),
-            st.builds(lambda a, b: a - b, children, children),
-            st.builds(lambda a, b: a * b, children, children | value),
-            st.builds(lambda a, b: a / (b + 0.5), children, children),
-            st.builds(lambda a, k: a ** k, children, st.sampled_from([0.5, 2.0, 3])),
-            st.builds(lambda a: -a, children),
-            st.builds(lr.minimum, children, children),
-            st.builds(lr.maximum, children, children | value),
-        )
-
-    return st.recursive(_finite() | _infinite(), extend, max_leaves=8)
-
-
-schedules = _shared_schedules() if _shared_schedules is not None else _local_schedules()
+schedules = random_schedules()
 times = st.integers(0, 400) | st.floats(0.0, 400.0) | st.integers(2**31 - 5, 2**31 + 5)
 
 
