@@ -121,7 +121,7 @@ class Scheduler(LRScheduler):
         self.relative = relative
         self._fns: list[Callable[[int], float]] = []
         self._slots: list[tuple[int, str, int | None, int, float]] = []
-        self._writers: list[tuple[dict[str, Any], Callable[[int], float], float]] | None = None
+        self._writers: list[tuple[int, Callable[[int], float], float]] | None = None
         super().__init__(optimizer, last_epoch)
 
     # -- stepping ---------------------------------------------------------------
@@ -151,7 +151,7 @@ class Scheduler(LRScheduler):
         only_lr = all(key == "lr" and beta is None for _, key, beta, _, _ in self._slots)
         one_each = sorted(g for g, *_ in self._slots) == list(range(len(groups)))
         self._writers = (
-            [(groups[g], self._fns[i], scale) for g, _, _, i, scale in sorted(self._slots)]
+            [(g, self._fns[i], scale) for g, _, _, i, scale in sorted(self._slots)]
             if only_lr and one_each and all(type(g["lr"]) is float for g in groups)
             else None
         )
@@ -177,7 +177,11 @@ class Scheduler(LRScheduler):
         ):
             self._step_count += 1
             t = self.last_epoch = self.last_epoch + 1
-            for group, fn, scale in writers:
+            # Looked up every step: Optimizer.load_state_dict (a resume, or accelerate
+            # wrapping the optimizer) replaces the group dicts.
+            groups = self.optimizer.param_groups
+            for g, fn, scale in writers:
+                group = groups[g]
                 if group["lr"].__class__ is not float:  # a tensor lr now: the general path
                     self._apply(t)
                     return

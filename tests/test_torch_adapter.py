@@ -433,3 +433,21 @@ def test_refused_chained_cosine_really_is_not_a_product() -> None:
     product = closed_form([BASES[0] * lr.exponential(1.0, 0.99) * lr.cosine(1.0, 0.0, 50, periodic=True)], 60)
     assert not math.isclose(got[55], product[55, 0], rel_tol=1e-3)
     np.testing.assert_allclose(got[:51], product[:51, 0], rtol=1e-12)
+
+
+def test_steps_keep_driving_the_groups_after_the_optimizer_replaces_them() -> None:
+    # Optimizer.load_state_dict (a resume, or accelerate wrapping the optimizer)
+    # replaces every param-group dict: later steps must write into the new ones.
+    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    opt = torch.optim.SGD([p], lr=0.1)
+    s = lr.linear(0.1, 0.0, 10)
+    sched = Scheduler(opt, s)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    opt.load_state_dict(opt.state_dict())
+    for k in range(4, 8):
+        opt.step()
+        sched.step()
+        assert opt.param_groups[0]["lr"] == s(k)
+        assert sched.get_last_lr() == [s(k)]
