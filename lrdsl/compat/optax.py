@@ -182,9 +182,10 @@ def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps:
 
 
 def _after_warmup(init_value: float, peak_value: float, warmup_steps: int, rest: Schedule) -> Schedule:
+    """``linear(init_value, peak_value, warmup_steps) >> rest`` (the line's length is the boundary)."""
     if warmup_steps <= 0:  # Optax's warmup is then a constant that never runs
         return rest
-    return chain(Linear(init_value, peak_value, warmup_steps), rest, boundaries=[warmup_steps])
+    return Linear(init_value, peak_value, warmup_steps) >> rest
 
 
 def warmup_cosine_decay_schedule(
@@ -199,9 +200,7 @@ def warmup_cosine_decay_schedule(
     decay_steps - warmup_steps, exponent)`` (``decay_steps`` counts the warmup, as in Optax)."""
     end = 0.0 if peak_value == 0.0 else end_value  # Optax's alpha = end_value / peak_value, or 0
     decay = Cosine(peak_value, end, decay_steps - warmup_steps, exponent)
-    if warmup_steps <= 0:
-        return decay
-    return Linear(init_value, peak_value, warmup_steps) >> decay
+    return _after_warmup(init_value, peak_value, warmup_steps, decay)
 
 
 def warmup_exponential_decay_schedule(
