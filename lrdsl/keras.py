@@ -42,13 +42,12 @@ import keras
 
 from ._node import Schedule
 from .errors import ScheduleError
+from .primitives import Lambda
 
 __all__ = ["LearningRateSchedule"]
 
 
-def _lambdas(s: Schedule) -> list[Schedule]:
-    from .primitives import Lambda
-
+def _lambdas(s: Schedule) -> list[Lambda]:
     found = [s] if isinstance(s, Lambda) else []
     for c in s.children():
         found += _lambdas(c)
@@ -56,7 +55,7 @@ def _lambdas(s: Schedule) -> list[Schedule]:
 
 
 @keras.saving.register_keras_serializable(package="lrdsl", name="LearningRateSchedule")
-class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: ignore[misc]
+class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """An lrdsl schedule as a Keras learning-rate schedule: ``self(step) =
     schedule(step)``, ``step`` the optimizer's count of updates made (see the
     module docstring)."""
@@ -90,7 +89,7 @@ class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):  # 
         from .text import parse
 
         for node in _lambdas(self.schedule):
-            if node.name is None and name_of(node.fn) is None:  # type: ignore[attr-defined]
+            if node.name is None and name_of(node.fn) is None:
                 raise ScheduleError(
                     f"LearningRateSchedule: cannot save {node}: a lambda_ is saved by its registered"
                     " name; register its function with lrdsl.register(name)"
