@@ -45,7 +45,7 @@ from .families import (
     tanh,
     wsd,
 )
-from .noise import Noise, TimmNoise
+from .noises import Noise, TimmNoise
 from .primitives import (
     Constant,
     Cosine,

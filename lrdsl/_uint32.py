@@ -1,6 +1,6 @@
 """Exact unsigned 32-bit integer arithmetic on each backend, for the counter-based hashes.
 
-The hashes of :mod:`lrdsl.noise` and :mod:`lrdsl._torch_random` are written once
+The hashes of :mod:`lrdsl.noises` and :mod:`lrdsl._torch_random` are written once
 against a namespace ``u`` holding these operations, all modulo ``2**32``:
 
 - :data:`PY`: Python ints, masked to 32 bits;

@@ -30,7 +30,7 @@ from .._node import Schedule
 from ..combinators import Warmup, chain
 from ..errors import ScheduleError
 from ..families import CosineRestarts, PolynomialRestarts, Tanh, wsd
-from ..noise import TimmNoise
+from ..noises import TimmNoise
 from ..primitives import Constant, Linear, MultiStep, Step
 
 __all__ = [

@@ -114,7 +114,6 @@ class _Noisy(Schedule):
     schedule: Schedule
     start: Any
     stop: Any
-    relative: bool = True
 
     @property
     def duration(self) -> Any:
@@ -149,9 +148,11 @@ class _Noisy(Schedule):
             n = self._noise_at(t)
         else:
             n = self._noise(t, xp)
-        if not self.relative:
-            return v + n
-        return xp.where(n == 0, v, v + v * n)  # v where there is no noise, even an infinite v
+        return self._apply(v, n, xp)
+
+    def _apply(self, v: Any, n: Any, xp: Any) -> Any:
+        """The value ``v`` perturbed by the noise ``n`` (0: unchanged)."""
+        raise NotImplementedError
 
 
 def _range(fn: str, start: Any, stop: Any, *, lowest: float | None = 0) -> tuple[Any, Any]:
@@ -251,6 +252,9 @@ class Noise(_Noisy):
             relative=relative,
         )
 
+    def _apply(self, v: Any, n: Any, xp: Any) -> Any:
+        return v * (1 + n) if self.relative else v + n
+
     def _noise(self, t: Any, xp: Any) -> Any:
         u = _uint32.for_backend(xp.name)
         c = u.floor(t)
@@ -346,6 +350,15 @@ class TimmNoise(_Noisy):
             start=start,
             stop=stop,
         )
+
+    def _apply(self, v: Any, n: Any, xp: Any) -> Any:
+        """timm's ``v + v * noise`` (not ``v * (1 + noise)``: the same float as timm's)."""
+        if xp.name == "numpy":
+            import numpy as np
+
+            with np.errstate(invalid="ignore"):  # inf * 0, where the where keeps v
+                return np.where(n == 0, v, v + v * n)
+        return xp.where(n == 0, v, v + v * n)
 
     def _noise(self, t: Any, xp: Any) -> Any:
         from . import _torch_random
