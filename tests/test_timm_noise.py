@@ -205,7 +205,7 @@ def test_compiling_for_jax_is_refused() -> None:
 
 def test_evaluating_at_a_jax_array_is_refused() -> None:
     s = lr.timm_noise(lr.constant(0.1))
-    with pytest.raises(TypeError, match="^timm_noise cannot be evaluated on jax"):
+    with pytest.raises(TypeError, match=r"^timm_noise cannot be evaluated on jax"):
         s(jax.numpy.arange(3))
 
 
