@@ -44,15 +44,15 @@ def threefry2x32(key: tuple[int, int], x0: Any, x1: Any, u: Any) -> tuple[Any, A
     """Threefry-2x32 with 20 rounds (Random123's ``threefry2x32_R(20, ...)``, as
     ``jax.extend.random.threefry_2x32``): the two 32-bit words of the counter
     ``(x0, x1)`` under ``key``, in the unsigned 32-bit namespace ``u``."""
-    k0, k1 = u.const(key[0]), u.const(key[1])
-    ks = (k0, k1, u.const(key[0] ^ key[1] ^ _PARITY))
-    x0, x1 = u.add(x0, ks[0]), u.add(x1, ks[1])
+    add, xor, rotl = u.add, u.xor, u.rotl
+    ks = (u.const(key[0]), u.const(key[1]), u.const(key[0] ^ key[1] ^ _PARITY))
+    x0, x1 = add(x0, ks[0]), add(x1, ks[1])
     for i in range(5):
         for r in _ROTATIONS[i % 2]:
-            x0 = u.add(x0, x1)
-            x1 = u.xor(u.rotl(x1, r), x0)
-        x0 = u.add(x0, ks[(i + 1) % 3])
-        x1 = u.add(x1, u.add(ks[(i + 2) % 3], u.const(i + 1)))
+            x0 = add(x0, x1)
+            x1 = xor(rotl(x1, r), x0)
+        x0 = add(x0, ks[(i + 1) % 3])
+        x1 = add(x1, add(ks[(i + 2) % 3], u.const(i + 1)))
     return x0, x1
 
 
