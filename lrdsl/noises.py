@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
+
 from . import _checks as check
 from . import _uint32
 from ._node import STATIC, Schedule, check_schedule, set_fields
@@ -168,8 +170,6 @@ def _range(fn: str, start: Any, stop: Any, *, lowest: float | None = 0) -> tuple
 
 def _seed(fn: str, seed: Any, lo: int, hi: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int):
-        import numpy as np
-
         if isinstance(seed, np.integer):
             seed = int(seed)
         else:
@@ -271,13 +271,7 @@ class Noise(_Noisy):
         if xp.name == "python":
             return n
         n = xp.where(self._in_range(c), n, 0.0)
-        return n.reshape(_shape(t)) if xp.name == "numpy" else n
-
-
-def _shape(t: Any) -> tuple[int, ...]:
-    import numpy as np
-
-    return np.shape(t)
+        return n.reshape(np.shape(t)) if xp.name == "numpy" else n
 
 
 # ----------------------------------------------------------------------------
@@ -354,8 +348,6 @@ class TimmNoise(_Noisy):
     def _apply(self, v: Any, n: Any, xp: Any) -> Any:
         """timm's ``v + v * noise`` (not ``v * (1 + noise)``: the same float as timm's)."""
         if xp.name == "numpy":
-            import numpy as np
-
             with np.errstate(invalid="ignore"):  # inf * 0, where the where keeps v
                 return np.where(n == 0, v, v + v * n)
         return xp.where(n == 0, v, v + v * n)
@@ -372,8 +364,6 @@ class TimmNoise(_Noisy):
                 " generator, which is reproduced on Python and NumPy only; for noise under JAX use"
                 " lrdsl.noise (counter-based, the same values on every backend)"
             )
-        import numpy as np
-
         c = np.atleast_1d(_uint32.NP.floor(t)).reshape(-1)
         inside = self._in_range(c)
         n = np.zeros(c.shape, dtype=np.float64)
