@@ -45,6 +45,7 @@ from .families import (
     tanh,
     wsd,
 )
+from .noises import Noise, TimmNoise
 from .primitives import (
     Constant,
     Cosine,
@@ -74,6 +75,8 @@ lambda_ = Lambda
 warmup = Warmup
 minimum = Minimum
 maximum = Maximum
+noise = Noise
+timm_noise = TimmNoise
 
 __all__ = [
     "Schedule",
@@ -94,6 +97,8 @@ __all__ = [
     "piecewise",
     "interpolate",
     "lambda_",
+    "noise",
+    "timm_noise",
     # families
     "onecycle",
     "wsd",
@@ -139,6 +144,8 @@ __all__ = [
     "InverseTime",
     "OneMinusSqrt",
     "PolynomialCycle",
+    "Noise",
+    "TimmNoise",
 ]
 
 __version__ = "0.1.0"

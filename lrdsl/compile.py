@@ -51,16 +51,22 @@ def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
 
 
 def _check_traceable(node: Schedule) -> None:
-    """Trace once with an abstract count, so that a lambda written for NumPy fails
-    here, clearly, and not deep inside the user's jitted step."""
+    """Trace once with an abstract count, so that a lambda written for NumPy (or a node
+    that cannot be traced) fails here, clearly, and not deep inside the user's jitted step."""
     import jax
     import jax.numpy as jnp
 
     from .primitives import Lambda
 
-    if not _contains(node, Lambda):
+    if not _contains(node, Lambda) and _traceable(node):
         return
     jax.eval_shape(functools.partial(eval_jax, node), jax.ShapeDtypeStruct((), jnp.int32))
+
+
+def _traceable(node: Schedule) -> bool:
+    """No node of the tree says it cannot be traced (``traceable = False``: tracing it
+    raises the node's own clear error)."""
+    return getattr(node, "traceable", True) and all(_traceable(c) for c in node.children())
 
 
 def _contains(node: Schedule, cls: type) -> bool:

@@ -7,7 +7,9 @@ at ``t`` is timm's ``_get_lr(t)``: the lr after ``scheduler.step(t)`` (with
 updates). To drive an epoch-based schedule once per optimizer step, as lrdsl's
 adapters do, pass ``steps_per_epoch``: the result is then
 ``s.per_epoch(steps_per_epoch)``, the lr timm sets at the start of each epoch
-held through it. timm's noise options (random perturbations) are not taken.
+held through it. timm's noise options (``noise_range_t``, ``noise_pct``,
+``noise_std``, ``noise_seed``) give timm's own noise, the same floats, as
+:class:`lrdsl.TimmNoise` (Python and NumPy; not JAX).
 PlateauLRScheduler follows a metric, so it is not a schedule.
 
 timm's warmup is ``warmup_lr_init + t * (base_lr - warmup_lr_init) /
@@ -21,11 +23,14 @@ Importing this module does not import timm or PyTorch.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .. import _checks as check
 from .._node import Schedule
 from ..combinators import Warmup, chain
+from ..errors import ScheduleError
 from ..families import CosineRestarts, PolynomialRestarts, Tanh, wsd
+from ..noises import TimmNoise
 from ..primitives import Constant, Linear, MultiStep, Step
 
 __all__ = [
@@ -44,6 +49,46 @@ def _epochs(s: Schedule, t_in_epochs: bool, steps_per_epoch: int | None) -> Sche
     if not t_in_epochs:
         raise check.fail("timm", "steps_per_epoch", steps_per_epoch, "None when t_in_epochs=False")
     return s.per_epoch(steps_per_epoch)
+
+
+_NOISE_NAMES = {
+    "pct": "noise_pct",
+    "std": "noise_std",
+    "seed": "noise_seed",
+    "kind": "noise_type",
+    "start": "noise_range_t",
+    "stop": "noise_range_t",
+}
+
+
+def _noisy(
+    fn: str,
+    s: Schedule,
+    noise_range_t: Any,
+    noise_pct: float,
+    noise_std: float,
+    noise_seed: int,
+    noise_type: str = "normal",
+) -> Schedule:
+    """timm's ``Scheduler._add_noise`` on ``s`` (at timm's ``t``), when ``noise_range_t``
+    is given: a number ``n`` (noise from ``t = n`` on) or a pair ``[start, stop]``."""
+    if noise_range_t is None:
+        return s
+    if isinstance(noise_range_t, (list, tuple)):
+        if len(noise_range_t) != 2:
+            raise check.fail(fn, "noise_range_t", list(noise_range_t), "a number or a pair [start, stop]")
+        start, stop = noise_range_t
+    else:
+        start, stop = noise_range_t, None
+    try:
+        return TimmNoise(
+            s, pct=noise_pct, std=noise_std, kind=noise_type, seed=noise_seed, start=start, stop=stop
+        )
+    except (ScheduleError, TypeError) as e:  # in timm's words: CosineLRScheduler: noise_pct ...
+        head, _, rest = str(e).partition(": ")
+        name, _, rule = rest.partition(" ")
+        message = f"{fn}: {_NOISE_NAMES.get(name, name)} {rule}" if head == "timm_noise" else str(e)
+        raise type(e)(message) from None
 
 
 def _warm(s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool, target: float) -> Schedule:
@@ -73,6 +118,10 @@ def CosineLRScheduler(
     warmup_lr_init: float = 0.0,
     warmup_prefix: bool = False,
     t_in_epochs: bool = True,
+    noise_range_t: Any = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
     k_decay: float = 1.0,
     *,
     steps_per_epoch: int | None = None,
@@ -85,7 +134,9 @@ def CosineLRScheduler(
         if cycle_limit > 0
         else Constant(lr_min)
     )
-    return _epochs(_warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr), t_in_epochs, steps_per_epoch)
+    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy("CosineLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
 def TanhLRScheduler(
@@ -101,6 +152,10 @@ def TanhLRScheduler(
     warmup_lr_init: float = 0.0,
     warmup_prefix: bool = False,
     t_in_epochs: bool = True,
+    noise_range_t: Any = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
@@ -113,7 +168,9 @@ def TanhLRScheduler(
         else Constant(lr_min)
     )
     target = base_lr if warmup_prefix or warmup_t <= 0 else s(warmup_t)
-    return _epochs(_warm(s, warmup_t, warmup_lr_init, warmup_prefix, target), t_in_epochs, steps_per_epoch)
+    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, target)
+    noisy = _noisy("TanhLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
 def StepLRScheduler(
@@ -124,13 +181,19 @@ def StepLRScheduler(
     warmup_lr_init: float = 0.0,
     warmup_prefix: bool = True,
     t_in_epochs: bool = True,
+    noise_range_t: Any = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
     """``base_lr * decay_rate ** (t // decay_t)``: ``step(base_lr, decay_t, decay_rate)``,
     after timm's warmup."""
     s = Step(base_lr, decay_t, decay_rate)
-    return _epochs(_warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr), t_in_epochs, steps_per_epoch)
+    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy("StepLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
 def MultiStepLRScheduler(
@@ -141,6 +204,10 @@ def MultiStepLRScheduler(
     warmup_lr_init: float = 0.0,
     warmup_prefix: bool = True,
     t_in_epochs: bool = True,
+    noise_range_t: Any = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
@@ -148,7 +215,9 @@ def MultiStepLRScheduler(
     earlier than PyTorch's MultiStepLR, so this is ``multistep(base_lr,
     [max(m - 1, 0) for m in decay_t], decay_rate)``, after timm's warmup."""
     s = MultiStep(base_lr, sorted(max(m - 1, 0) for m in decay_t), decay_rate)
-    return _epochs(_warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr), t_in_epochs, steps_per_epoch)
+    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy("MultiStepLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
 def PolyLRScheduler(
@@ -163,6 +232,10 @@ def PolyLRScheduler(
     warmup_lr_init: float = 0.0,
     warmup_prefix: bool = False,
     t_in_epochs: bool = True,
+    noise_range_t: Any = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
     k_decay: float = 1.0,
     *,
     steps_per_epoch: int | None = None,
@@ -174,7 +247,9 @@ def PolyLRScheduler(
         if cycle_limit > 0
         else Constant(lr_min)
     )
-    return _epochs(_warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr), t_in_epochs, steps_per_epoch)
+    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy("PolyLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
 def WSDLRScheduler(
@@ -187,6 +262,10 @@ def WSDLRScheduler(
     warmup_t: int = 0,
     warmup_lr_init: float = 0.0,
     t_in_epochs: bool = True,
+    noise_range_t: Any = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
@@ -203,4 +282,5 @@ def WSDLRScheduler(
     if not 0 < decay_t <= t_initial:
         raise check.fail(fn, "decay_t", decay_t, f"in (0, t_initial], t_initial={t_initial!r}")
     s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, warmup_lr_init, lr_min, "linear", decay_fn)
-    return _epochs(s, t_in_epochs, steps_per_epoch)
+    noisy = _noisy(fn, s, noise_range_t, noise_pct, noise_std, noise_seed)
+    return _epochs(noisy, t_in_epochs, steps_per_epoch)
