@@ -329,26 +329,60 @@ Value = int | float | Quantity
 def _make(kind: str, args: tuple[Any, ...], fn: str) -> Quantity:
     """A node (``args``: its operands, and for runs the operators between them), with
     the limits checked and the hash, depth, size and free names computed once."""
-    depth, size = 0, 1
-    free: frozenset[str] = frozenset()
-    key: list[Any] = [kind]
+    if kind in _RUNS:
+        return _make_run(kind, None, args, fn)
     if kind == "var":
-        free = frozenset(args)
-        key.append(args[0])
+        return _node(kind, args, hash((kind, args)), 1, 1, frozenset(args), fn)
+    subs = [a for a in args if isinstance(a, Quantity)]
+    return _node(
+        kind,
+        args,
+        hash((kind, *map(_key, args))),
+        1 + builtins.max([a._depth for a in subs], default=0),
+        1 + len(args) - len(subs) + sum(a._size for a in subs),
+        subs[0]._free if len(subs) == 1 else frozenset().union(*[a._free for a in subs]),
+        fn,
+    )
+
+
+def _make_run(kind: str, base: Quantity | None, tail: tuple[Any, ...], fn: str) -> Quantity:
+    """The run ``kind`` of ``base``'s items (a run of this kind) then ``tail``
+    (``op, x, op, x, ...``); without ``base``, of ``tail`` (``x, op, x, ...``).
+
+    The hash, depth, size and free names are carried on from ``base``, so that
+    extending a run (``sum()`` of many terms) costs the new terms only."""
+    if base is None:
+        first, rest = tail[0], tail[1:]
+        h = hash((kind, _key(first)))
+        if isinstance(first, Quantity):
+            depth, size, free = first._depth, first._size, first._free
+        else:
+            depth, size, free = 0, 1, frozenset()
+        items: tuple[Any, ...] = (first,)
     else:
-        for a in args:
-            if isinstance(a, Quantity):
-                depth = builtins.max(depth, a._depth)
-                size += a._size
-                if not a._free <= free:
-                    free = free | a._free
-                key.append(a._hash)
-            elif isinstance(a, str):  # an operator of a run
-                key.append(a)
-            else:
-                size += 1
-                key.append((type(a) is float, a))
-    depth += 1
+        h, depth, size, free = base._hash, base._depth - 1, base._size - 1, base._free
+        items, rest = base._args, tail
+    for i in range(0, len(rest), 2):
+        x = rest[i + 1]
+        h = hash((h, rest[i], _key(x)))
+        if isinstance(x, Quantity):
+            depth = builtins.max(depth, x._depth)
+            size += x._size
+            if not x._free <= free:
+                free = free | x._free
+        else:
+            size += 1
+    return _node(kind, items + rest, h, depth + 1, size + 1, free, fn)
+
+
+def _key(a: Any) -> Any:
+    """What an operand contributes to a hash (floats apart from equal ints)."""
+    return a._hash if isinstance(a, Quantity) else a if isinstance(a, str) else (type(a) is float, a)
+
+
+def _node(
+    kind: str, args: tuple[Any, ...], h: int, depth: int, size: int, free: frozenset[str], fn: str
+) -> Quantity:
     if depth > MAX_DEPTH:
         raise ScheduleError(
             f"{fn}: the quantity would be nested {depth} levels deep (the limit is {MAX_DEPTH})"
@@ -356,15 +390,13 @@ def _make(kind: str, args: tuple[Any, ...], fn: str) -> Quantity:
     if size > MAX_SIZE:
         raise ScheduleError(f"{fn}: the quantity would have {size} parts (the limit is {MAX_SIZE})")
     q = object.__new__(Quantity)
-    for name, value in (
-        ("_kind", kind),
-        ("_args", args),
-        ("_hash", hash(tuple(key))),
-        ("_depth", depth),
-        ("_size", size),
-        ("_free", free),
-    ):
-        object.__setattr__(q, name, value)
+    set_ = object.__setattr__
+    set_(q, "_kind", kind)
+    set_(q, "_args", args)
+    set_(q, "_hash", h)
+    set_(q, "_depth", depth)
+    set_(q, "_size", size)
+    set_(q, "_free", free)
     return q
 
 
@@ -392,11 +424,20 @@ def bind(x: Any, **values: Any) -> Any:
 # Names and numbers.
 
 
+_reserved_names: tuple[int, frozenset[str]] = (-1, frozenset())
+
+
 def _reserved() -> frozenset[str]:
-    """The language's function names: the quantity functions and every schedule's name."""
+    """The language's function names: the quantity functions and every schedule's name
+    (recomputed when a node class has been defined since)."""
+    global _reserved_names
     from ._node import node_classes  # imported late: the nodes will use this module
 
-    return frozenset(FUNCTIONS) | {c._text_name for c in node_classes() if c._text_name}
+    classes = node_classes()
+    if _reserved_names[0] != len(classes):
+        names = frozenset(FUNCTIONS) | {c._text_name for c in classes if c._text_name}
+        _reserved_names = (len(classes), names)
+    return _reserved_names[1]
 
 
 def _check_name(fn: str, name: Any) -> str:
@@ -566,14 +607,17 @@ def _fold_run(kind: str, first: Value, pairs: tuple[tuple[str, Value], ...], fai
         i += 1
     if i == n:
         return acc
-    items: list[Any] = list(acc._args) if isinstance(acc, Quantity) and acc._kind == kind else [acc]
+    tail: list[Any] = []
     for j in range(i, n):
         op, x = pairs[j]
         if op in ("/", "//", "%") and not isinstance(x, Quantity) and x == 0:
-            fail(_ZERO, j, _shown(acc, op, x))
-        items.append(op)
-        items.append(x)
-    return _make(kind, tuple(items), pairs[i][0])
+            out: list[str] = []
+            _write_run(kind, (acc, *tail, op, x), out)
+            fail(_ZERO, j, "".join(out))
+        tail += (op, x)
+    if isinstance(acc, Quantity) and acc._kind == kind:
+        return _make_run(kind, acc, tuple(tail), pairs[i][0])
+    return _make_run(kind, None, (acc, *tail), pairs[i][0])
 
 
 def _rebuild(kind: str, args: tuple[Any, ...], fail: Fail) -> Value:
@@ -790,7 +834,8 @@ def _bindings(values: dict[str, Any]) -> dict[str, Value]:
 
 
 def _bind(root: Quantity, env: dict[str, Value]) -> Value:
-    if root._free.isdisjoint(env):
+    given = frozenset(env)  # a set: isdisjoint() then looks at the smaller side
+    if root._free.isdisjoint(given):
         return root
 
     def fail_in(q: Quantity) -> Fail:
@@ -800,13 +845,13 @@ def _bind(root: Quantity, env: dict[str, Value]) -> Value:
                 _write(q, out)
             else:
                 _write_run(q._kind, q._args[: 2 * index + 3], out)
-            given = ", ".join(f"{n}={_repr(env[n], 40)}" for n in _ordered(root._free & env.keys()))
-            raise ScheduleError(f"bind: {''.join(out)} {reason} (with {given})")
+            shown_values = ", ".join(f"{n}={_repr(env[n], 40)}" for n in _ordered(root._free & given))
+            raise ScheduleError(f"bind: {''.join(out)} {reason} (with {shown_values})")
 
         return fail
 
     def sub(q: Quantity) -> Value:
-        if q._free.isdisjoint(env):
+        if q._free.isdisjoint(given):
             return q
         if q._kind == "var":
             return env[q._args[0]]
