@@ -91,6 +91,7 @@ __all__ = [
     "bind",
     "free",
     "is_quantity",
+    "precedence",
     "to_data",
     "from_data",
     "FUNCTIONS",
@@ -749,6 +750,14 @@ def _same(a: Quantity, b: Quantity) -> bool:
         ):
             return False
     return True
+
+
+def precedence(q: Quantity) -> int:
+    """How loosely ``q``'s printed form binds, on the scale of Python's operators that
+    ``lrdsl._node`` also uses: 2 for ``a + b`` and ``a - b``, 3 for ``*``, ``/``,
+    ``//`` and ``%``, 4 for unary ``-``, 5 for ``**``, 6 for a name or a call.
+    A schedule's text parenthesises a quantity operand that binds looser than its place."""
+    return _precedence(q)
 
 
 def _precedence(x: Any) -> int:

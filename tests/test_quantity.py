@@ -455,6 +455,25 @@ def test_printed_form(q: Quantity, text: str) -> None:
     assert f"{q}" == text
 
 
+@pytest.mark.parametrize(
+    ("q", "level"),
+    [
+        (T + 1, 2),
+        (T - 1, 2),
+        (T * 2, 3),
+        (T // 2, 3),
+        (T % 2, 3),
+        (-T, 4),
+        (T**2, 5),
+        (T, 6),
+        (w, 6),
+        (lr.round(T / 2), 6),
+    ],
+)
+def test_precedence_is_pythons(q: Quantity, level: int) -> None:
+    assert quantity.precedence(q) == level
+
+
 def test_module_docstring_examples_run() -> None:
     result = doctest.testmod(quantity, optionflags=doctest.ELLIPSIS, verbose=False)
     assert result.attempted > 0
