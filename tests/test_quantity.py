@@ -218,6 +218,23 @@ def test_partial_binding_is_pythons_evaluation_with_the_rest_symbolic(
     assert same_number(quantity.bind(partial, **env), want)
 
 
+def _built(e: Expr) -> Any:
+    try:
+        return build(e)
+    except lr.ScheduleError:  # a literal zero divisor
+        return None
+
+
+@given(expressions, expressions.map(_built).filter(lambda q: isinstance(q, Quantity)))
+def test_binding_a_quantity_substitutes_it_as_python_would(e: Expr, value: Quantity) -> None:
+    try:
+        q = build(e)
+    except lr.ScheduleError:
+        return
+    scope = {**QUANTITY_SCOPE, "var": lambda n: value if n == "a" else lr.var(n)}
+    assert quantity.bind(q, a=value) == eval(source(e), scope)
+
+
 @given(expressions)
 def test_printed_form_reads_back_through_python_eval(e: Expr) -> None:
     try:
