@@ -58,6 +58,7 @@ from .primitives import (
     Polynomial,
     Step,
 )
+from .quantity import Quantity, T, ceil, floor, max, min, round, var
 from .registry import register
 from .serialize import from_dict
 
@@ -110,6 +111,15 @@ __all__ = [
     "inverse_time",
     "one_minus_sqrt",
     "polynomial_cycle",
+    # symbolic quantities (DESIGN.md section 7)
+    "T",
+    "var",
+    "round",
+    "floor",
+    "ceil",
+    "min",
+    "max",
+    "Quantity",
     # combinators
     "chain",
     "warmup",
