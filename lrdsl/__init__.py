@@ -57,6 +57,7 @@ from .primitives import (
     Polynomial,
     Step,
 )
+from .products import RunningProduct, running_product
 from .registry import register
 from .serialize import from_dict
 
@@ -105,6 +106,7 @@ __all__ = [
     "inverse_time",
     "one_minus_sqrt",
     "polynomial_cycle",
+    "running_product",
     # combinators
     "chain",
     "warmup",
@@ -139,6 +141,7 @@ __all__ = [
     "InverseTime",
     "OneMinusSqrt",
     "PolynomialCycle",
+    "RunningProduct",
 ]
 
 __version__ = "0.1.0"

@@ -334,8 +334,8 @@ class Cyclic(Schedule):
         fn = "cyclic"
         set_fields(
             self,
-            low=check.nonnegative(fn, "low", self.low),
-            high=check.nonnegative(fn, "high", self.high),
+            low=check.number(fn, "low", self.low),
+            high=check.number(fn, "high", self.high),
             step_size_up=check.positive(fn, "step_size_up", self.step_size_up),
             step_size_down=None
             if self.step_size_down is None
