@@ -439,6 +439,9 @@ def OneCycleLR(
         total_steps = epochs * steps_per_epoch
     kind = check.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear"))
     total = check.positive(fn, "total_steps", total_steps)
+    pct_start = check.number(fn, "pct_start", pct_start)
+    if is_plain(pct_start) and not 0 <= pct_start <= 1:
+        raise check.fail(fn, "pct_start", pct_start, "in [0, 1]")
 
     def build(max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
         phases = onecycle(max_lr, total, pct_start, div_factor, final_div_factor, kind, three_phase)
