@@ -21,6 +21,7 @@ from .compat_cases import Case, assert_exact
 
 torch = pytest.importorskip("torch")
 L = torch.optim.lr_scheduler
+SWA = torch.optim.swa_utils.SWALR
 
 
 def torch_lrs(make: Callable[[Any], Any], base: float, n: int) -> list[float]:
@@ -34,6 +35,10 @@ def torch_lrs(make: Callable[[Any], Any], base: float, n: int) -> list[float]:
         opt.step()
         sched.step()
     return out
+
+
+def _halve_every_10(epoch: int) -> float:
+    return 0.5 if epoch % 10 == 0 else 1.0
 
 
 def _sq(t: Any) -> Any:
@@ -175,6 +180,23 @@ CASES = [
         lambda o: L.OneCycleLR(o, 1.0, None, 5, 13, 0.4, "cos", div_factor=10.0, final_div_factor=100.0, three_phase=True),
         1.0,
         65,
+    ),
+    case(
+        "MultiplicativeLR",
+        "halve every 10",
+        lambda: ct.MultiplicativeLR(0.1, _halve_every_10),
+        lambda o: L.MultiplicativeLR(o, _halve_every_10),
+        0.1,
+        100,
+    ),
+    case("SWALR", "cos", lambda: ct.SWALR(0.1, 0.01, 15), lambda o: SWA(o, 0.01, anneal_epochs=15), 0.1, 40),
+    case(
+        "SWALR",
+        "linear",
+        lambda: ct.SWALR(0.05, 0.2, 7, "linear"),
+        lambda o: SWA(o, 0.2, anneal_epochs=7, anneal_strategy="linear"),
+        0.05,
+        20,
     ),
     case("PolynomialLR", "default", lambda: ct.PolynomialLR(0.1), lambda o: L.PolynomialLR(o), 0.1, 12),
     case("PolynomialLR", "power=2", lambda: ct.PolynomialLR(0.1, 40, 2.0), lambda o: L.PolynomialLR(o, 40, 2.0), 0.1, 60),
