@@ -12,7 +12,8 @@ per step, as PyTorch's recursion does), and evaluates it:
   once and ``O(1)`` afterwards; a resume at ``t = 10**6`` fills the table once:
   about a millisecond for a factor made of lrdsl nodes, evaluated on NumPy
   blocks, and about 0.3 s for a ``lambda_`` of plain Python, which is called at
-  each integer ``k`` exactly as PyTorch calls it). The table holds at most
+  each integer ``k`` exactly as PyTorch calls it; the table is grown a quarter
+  beyond what is asked, so the steps after a resume find it ready). The table holds at most
   :data:`MAX_STEPS` entries; later steps are a :class:`~lrdsl.ScheduleError`.
 - under JAX, as a ``lax.fori_loop`` over ``k = 1 .. floor(t)`` (a traced loop:
   ``O(t)`` per evaluation, jit- and vmap-safe; the factor must trace, so a
@@ -99,7 +100,9 @@ class RunningProduct(Schedule):
                 " tabulates; write the schedule in closed form to evaluate it this far"
             )
         have = 1 if table is None else table.size
-        size = min(max(2 * have, n + 1, _FIRST), MAX_STEPS)
+        # Doubling, and a quarter more than asked for: a resume at step n does not grow
+        # the table again at its next steps.
+        size = min(max(2 * have, n + 1 + max(_FIRST, n // 4)), MAX_STEPS)
         factors = self._factors(have, size)
         first = float(self.start) if table is None else table[-1]
         grown = np.multiply.accumulate(np.concatenate(([first], factors)))  # sequential: PyTorch's order

@@ -123,6 +123,14 @@ def test_multiplicative_with_a_branching_function_is_pytorchs_recursion() -> Non
     np.testing.assert_array_equal(values(from_scheduler(L.MultiplicativeLR(_sgd(), f)), 200), theirs["lr"][:, 0])
 
 
+def test_multiplicative_is_a_factor_of_a_converted_chained_scheduler() -> None:
+    def make(o: Any) -> Any:
+        return L.ChainedScheduler([L.MultiplicativeLR(o, lambda e: 0.97), L.StepLR(o, 7, 0.5)])
+
+    theirs = real(make, 50)
+    np.testing.assert_allclose(values(from_scheduler(make(_sgd())), 50), theirs["lr"][:, 0], rtol=1e-12)
+
+
 def _sgd(lr_: float = 0.1, **kw: Any) -> Any:
     return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=lr_, **kw)
 
@@ -273,10 +281,14 @@ def test_onecycle_linear_extrapolates_below_zero_as_pytorch_does() -> None:
         lr.multistep(-1.0, [2, 5]),
         lr.piecewise([3], [-1.0, 2.0]),
         lr.interpolate([0, 5, 10], [-1.0, 1.0, -2.0]),
+        lr.cosine_restarts(-1.0, 1.0, 4, mult=2.0),
+        lr.inverse_sqrt(-1.0, 5),
+        lr.cyclic(-1.0, 1.0, 3),
+        lr.onecycle(-1.0, 12, pct_start=0.5),
     ],
     ids=str,
 )
-def test_primitives_take_negative_values_on_every_backend(s: lr.Schedule) -> None:
+def test_values_may_be_negative_on_every_backend(s: lr.Schedule) -> None:
     t = np.arange(0, 15)
     py = np.array([s(int(k)) for k in t])
     np.testing.assert_allclose(s(t), py, rtol=1e-12, atol=1e-15)
