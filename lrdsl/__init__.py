@@ -59,6 +59,7 @@ from .primitives import (
     Step,
 )
 from .quantity import Quantity, T, ceil, floor, max, min, round, var
+from .products import RunningProduct, running_product
 from .registry import register
 from .serialize import from_dict
 
@@ -120,6 +121,7 @@ __all__ = [
     "min",
     "max",
     "Quantity",
+    "running_product",
     # combinators
     "chain",
     "warmup",
@@ -156,6 +158,7 @@ __all__ = [
     "PolynomialCycle",
     "Noise",
     "TimmNoise",
+    "RunningProduct",
 ]
 
 __version__ = "0.1.0"

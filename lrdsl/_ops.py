@@ -294,6 +294,8 @@ class _Jax:
             b = self._int(b, a)
         elif hasattr(b, "dtype") and jnp.issubdtype(b.dtype, jnp.integer):
             a = self._int(a, b)
+        else:
+            a, b = _fit(a), _fit(b)
         return a, b
 
     def zero(self, t: Any) -> Any:
@@ -307,7 +309,7 @@ class _Jax:
             a = a.astype(float)
         if hasattr(b, "dtype") and jnp.issubdtype(b.dtype, jnp.integer):
             b = b.astype(float)
-        return jnp.true_divide(a, b)
+        return jnp.true_divide(_fit(a), _fit(b))
 
     def minimum(self, a: Any, b: Any) -> Any:
         return self.jnp.minimum(*self._exact(a, b))
@@ -425,6 +427,11 @@ class _Jax:
 
     def call(self, fn: Fn, t: Any) -> Any:
         return fn(t)
+
+
+def _fit(x: Any) -> Any:
+    """A plain int beyond int32 as a float: JAX would overflow on it as a weak-typed operand."""
+    return float(x) if type(x) is int and not -(2**31) <= x < 2**31 else x
 
 
 def _split(x: float, bits: int) -> tuple[float, float]:

@@ -182,8 +182,8 @@ class CosineRestarts(_Cycles):
         fn = "cosine_restarts"
         set_fields(
             self,
-            start=check.nonnegative(fn, "start", self.start),
-            end=check.nonnegative(fn, "end", self.end),
+            start=check.number(fn, "start", self.start),
+            end=check.number(fn, "end", self.end),
             period=check.positive(fn, "period", self.period),
             mult=_mult(fn, self.mult),
             decay=check.positive(fn, "decay", self.decay),
@@ -222,8 +222,8 @@ class PolynomialRestarts(_Cycles):
         fn = "polynomial_restarts"
         set_fields(
             self,
-            start=check.nonnegative(fn, "start", self.start),
-            end=check.nonnegative(fn, "end", self.end),
+            start=check.number(fn, "start", self.start),
+            end=check.number(fn, "end", self.end),
             period=check.positive(fn, "period", self.period),
             power=check.positive(fn, "power", self.power),
             mult=_mult(fn, self.mult),
@@ -272,8 +272,8 @@ class Tanh(_Cycles):
             raise check.fail(fn, "lb", lb, f"< ub ({ub!r})")
         set_fields(
             self,
-            start=check.nonnegative(fn, "start", self.start),
-            end=check.nonnegative(fn, "end", self.end),
+            start=check.number(fn, "start", self.start),
+            end=check.number(fn, "end", self.end),
             steps=check.positive(fn, "steps", self.steps),
             lb=lb,
             ub=ub,
@@ -334,8 +334,8 @@ class Cyclic(Schedule):
         fn = "cyclic"
         set_fields(
             self,
-            low=check.nonnegative(fn, "low", self.low),
-            high=check.nonnegative(fn, "high", self.high),
+            low=check.number(fn, "low", self.low),
+            high=check.number(fn, "high", self.high),
             step_size_up=check.positive(fn, "step_size_up", self.step_size_up),
             step_size_down=None
             if self.step_size_down is None
@@ -387,7 +387,7 @@ class InverseSqrt(Schedule):
         fn = "inverse_sqrt"
         set_fields(
             self,
-            start=check.nonnegative(fn, "start", self.start),
+            start=check.number(fn, "start", self.start),
             timescale=check.positive(fn, "timescale", self.timescale),
             power=check.positive(fn, "power", self.power),
         )
@@ -454,8 +454,8 @@ class OneMinusSqrt(Span):
         fn = "one_minus_sqrt"
         set_fields(
             self,
-            start=check.nonnegative(fn, "start", self.start),
-            end=check.nonnegative(fn, "end", self.end),
+            start=check.number(fn, "start", self.start),
+            end=check.number(fn, "end", self.end),
             steps=check.positive(fn, "steps", self.steps),
         )
 
@@ -493,8 +493,8 @@ class PolynomialCycle(Schedule):
         fn = "polynomial_cycle"
         set_fields(
             self,
-            start=check.nonnegative(fn, "start", self.start),
-            end=check.nonnegative(fn, "end", self.end),
+            start=check.number(fn, "start", self.start),
+            end=check.number(fn, "end", self.end),
             steps=check.positive(fn, "steps", self.steps),
             power=check.positive(fn, "power", self.power),
         )
@@ -539,7 +539,7 @@ def onecycle(
     0.5
     """
     fn = "onecycle"
-    peak = check.nonnegative(fn, "peak", peak)
+    peak = check.number(fn, "peak", peak)
     total = check.positive(fn, "total_steps", total_steps)
     pct = check.nonnegative(fn, "pct_start", pct_start)
     div = check.positive(fn, "div_factor", div_factor)
@@ -602,12 +602,12 @@ def wsd(
     chain(linear(0.0, 1.0, 10), constant(1.0), linear(1.0, 0.0, 10), constant(0.0), boundaries=[10, 90, 100])
     """
     fn = "wsd"
-    peak = check.nonnegative(fn, "peak", peak)
+    peak = check.number(fn, "peak", peak)
     w = check.nonnegative(fn, "warmup_steps", warmup_steps)
     s = check.nonnegative(fn, "stable_steps", stable_steps)
     d = check.nonnegative(fn, "decay_steps", decay_steps)
-    start = check.nonnegative(fn, "start", start)
-    end = check.nonnegative(fn, "end", end)
+    start = check.number(fn, "start", start)
+    end = check.number(fn, "end", end)
     shapes = ("linear", "cosine", "1-sqrt")
     warmup = check.choice(fn, "warmup", warmup, shapes)
     decay = check.choice(fn, "decay", decay, shapes)

@@ -6,6 +6,11 @@ part left; both are computed exactly (integer arithmetic for integer counts)
 before any division, and each blend weights ``start`` by a function of ``r``
 and ``end`` by a function of ``u``, so that float32 values stay within 1e-6
 relative of float64 even at the very end of a decay of 2**30 steps.
+
+Values (``value``, ``start``, ``end``, ``values``) may be any finite number,
+negative included, as Optax's schedules allow (``piecewise_constant_schedule(-0.1,
+...)``, ``end_value=-3.0``); lengths are ``> 0`` and rates (``gamma``,
+``exponent``, ``power``) ``> 0``.
 """
 
 from __future__ import annotations
@@ -112,7 +117,7 @@ class Constant(Schedule):
     _text_name = "constant"
 
     def __post_init__(self) -> None:
-        set_fields(self, value=check.nonnegative("constant", "value", self.value))
+        set_fields(self, value=check.number("constant", "value", self.value))
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return self.value
@@ -140,8 +145,8 @@ class Linear(Span):
     def __post_init__(self) -> None:
         set_fields(
             self,
-            start=check.nonnegative("linear", "start", self.start),
-            end=check.nonnegative("linear", "end", self.end),
+            start=check.number("linear", "start", self.start),
+            end=check.number("linear", "end", self.end),
             steps=check.positive("linear", "steps", self.steps),
         )
 
@@ -177,8 +182,8 @@ class Cosine(Span):
     def __post_init__(self) -> None:
         set_fields(
             self,
-            start=check.nonnegative("cosine", "start", self.start),
-            end=check.nonnegative("cosine", "end", self.end),
+            start=check.number("cosine", "start", self.start),
+            end=check.number("cosine", "end", self.end),
             steps=check.positive("cosine", "steps", self.steps),
             exponent=check.positive("cosine", "exponent", self.exponent),
             periodic=check.flag("cosine", "periodic", self.periodic),
@@ -222,11 +227,11 @@ class Exponential(Schedule):
     def __post_init__(self) -> None:
         set_fields(
             self,
-            start=check.nonnegative("exponential", "start", self.start),
+            start=check.number("exponential", "start", self.start),
             gamma=check.positive("exponential", "gamma", self.gamma),
             every=check.positive("exponential", "every", self.every),
             staircase=check.flag("exponential", "staircase", self.staircase),
-            end=None if self.end is None else check.nonnegative("exponential", "end", self.end),
+            end=None if self.end is None else check.number("exponential", "end", self.end),
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
@@ -257,7 +262,7 @@ class Step(Schedule):
     def __post_init__(self) -> None:
         set_fields(
             self,
-            start=check.nonnegative("step", "start", self.start),
+            start=check.number("step", "start", self.start),
             step_size=check.positive("step", "step_size", self.step_size),
             gamma=check.positive("step", "gamma", self.gamma),
         )
@@ -286,7 +291,7 @@ class MultiStep(Schedule):
     def __post_init__(self) -> None:
         set_fields(
             self,
-            start=check.nonnegative("multistep", "start", self.start),
+            start=check.number("multistep", "start", self.start),
             milestones=check.sorted_times("multistep", "milestones", self.milestones),
             gamma=check.positive("multistep", "gamma", self.gamma),
         )
@@ -319,8 +324,8 @@ class Polynomial(Span):
     def __post_init__(self) -> None:
         set_fields(
             self,
-            start=check.nonnegative("polynomial", "start", self.start),
-            end=check.nonnegative("polynomial", "end", self.end),
+            start=check.number("polynomial", "start", self.start),
+            end=check.number("polynomial", "end", self.end),
             steps=check.positive("polynomial", "steps", self.steps),
             power=check.positive("polynomial", "power", self.power),
         )
@@ -354,8 +359,6 @@ class Piecewise(Schedule):
     def __post_init__(self) -> None:
         boundaries = check.sorted_times("piecewise", "boundaries", self.boundaries)
         values = check.sequence("piecewise", "values", self.levels)
-        for i, v in enumerate(values):
-            check.nonnegative("piecewise", f"values[{i}]", v)
         if len(values) != len(boundaries) + 1:
             raise check.fail(
                 "piecewise",
@@ -394,8 +397,6 @@ class Interpolate(Schedule):
     def __post_init__(self) -> None:
         times = check.sorted_times("interpolate", "times", self.times, min_len=1)
         values = check.sequence("interpolate", "values", self.levels)
-        for i, v in enumerate(values):
-            check.nonnegative("interpolate", f"values[{i}]", v)
         if len(values) != len(times):
             raise check.fail(
                 "interpolate", "values", list(values), f"as long as times ({len(times)} knots)"

@@ -31,11 +31,13 @@ import torch
 from torch.optim import Optimizer
 from torch.optim import lr_scheduler as L
 from torch.optim.lr_scheduler import LRScheduler
+from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
 from .combinators import chain
 from .errors import ScheduleError
 from .primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep, Piecewise, Polynomial, Step
+from .products import RunningProduct
 from .serialize import from_dict
 
 __all__ = ["HYPERPARAMETERS", "Scheduler", "from_scheduler"]
@@ -452,29 +454,38 @@ def _read_state(state: Any, n_groups: int) -> dict[str, Any]:
 # PyTorch schedulers as schedules.
 
 Converter = Callable[[Any, int, float], Schedule]
+#: What from_scheduler returns: one schedule, one per group, or (for schedulers that
+#: also drive the momentum) a dict of those by hyperparameter.
+Converted = Schedule | list[Schedule] | dict[str, Schedule | list[Schedule]]
 
 
-def from_scheduler(scheduler: Any, *, group: int | None = None) -> Schedule | list[Schedule]:
+def from_scheduler(scheduler: Any, *, group: int | None = None) -> Converted:
     """The schedule equal to a PyTorch scheduler: its lr after ``k`` steps from a
     fresh start (``last_epoch = -1``) is ``schedule(k)``.
 
     Returns one schedule when the optimizer has one param group, else a list with
     one per group (what :class:`Scheduler` takes); ``group=i`` returns group
     ``i``'s schedule either way. Base lrs are the scheduler's ``base_lrs`` (the
-    groups' ``initial_lr``).
+    groups' ``initial_lr``). A scheduler that also drives the momentum
+    (``OneCycleLR`` and ``CyclicLR`` with ``cycle_momentum=True``) gives the dict
+    :class:`Scheduler` takes, ``{"lr": ..., "momentum": ...}`` (``"beta1"`` for an
+    optimizer with ``betas``, as PyTorch picks), each entry as above.
 
     Exact (float64 parity with PyTorch's own recursion): ``StepLR``,
     ``MultiStepLR`` (unsorted and repeated milestones), ``ExponentialLR``,
     ``CosineAnnealingLR`` (``cosine(..., periodic=True)``, also past ``T_max``),
     ``LinearLR``, ``ConstantLR``, ``PolynomialLR``, ``LambdaLR`` (``base_lr *
-    lambda_(fn)``), ``SequentialLR`` of those (a ``chain`` with the milestones as
+    lambda_(fn)``), ``MultiplicativeLR`` (``running_product(base_lr,
+    lambda_(fn))``), ``SequentialLR`` of those (a ``chain`` with the milestones as
     boundaries; each child restarts from its base lr at its milestone, as
     PyTorch's does), and ``ChainedScheduler`` of those that multiply the lr (a
     product of factors; not ``LambdaLR``, which overwrites it, and a
     ``CosineAnnealingLR`` only with ``eta_min=0`` and other factors that have
     reached 1 by ``T_max``, since past ``T_max`` PyTorch restarts it by addition).
-    With ``lrdsl.compat.torch``: ``OneCycleLR``, ``CyclicLR`` (lr only; its
-    momentum cycle is not converted), ``CosineAnnealingWarmRestarts``.
+    With ``lrdsl.compat.torch``: ``OneCycleLR`` (also at ``t = total_steps``),
+    ``CyclicLR`` (also a custom ``scale_fn``), ``CosineAnnealingWarmRestarts``,
+    and ``torch.optim.swa_utils.SWALR`` (annealing from the base lr, as a fresh
+    SWALR does).
 
     ``ReduceLROnPlateau`` follows a metric, so it is no function of the step: a
     :class:`~lrdsl.ScheduleError`. Other classes (including subclasses, whose
@@ -493,9 +504,19 @@ def from_scheduler(scheduler: Any, *, group: int | None = None) -> Schedule | li
     if group is not None:
         if isinstance(group, bool) or not isinstance(group, int) or not 0 <= group < n:
             raise ScheduleError(f"from_scheduler: group must be an int in [0, {n}), got {group!r}")
-        return _convert(scheduler, group, None)
-    out = [_convert(scheduler, g, None) for g in range(n)]
-    return out[0] if n == 1 else out
+        groups = [group]
+    else:
+        groups = list(range(n))
+
+    def one(values: list[Schedule]) -> Schedule | list[Schedule]:
+        return values[0] if len(values) == 1 else values
+
+    lrs = one([_convert(scheduler, g, None) for g in groups])
+    momentum = _MOMENTUM.get(type(scheduler))
+    if momentum is None or not getattr(scheduler, "cycle_momentum", False):
+        return lrs
+    key = "beta1" if getattr(scheduler, "use_beta1", False) else "momentum"
+    return {"lr": lrs, key: one([momentum(scheduler, g) for g in groups])}
 
 
 def _convert(sched: Any, g: int, base: float | None) -> Schedule:
@@ -549,6 +570,19 @@ def _lambda(s: Any, g: int, b: float) -> Schedule:
     return b * Lambda(s.lr_lambdas[g])
 
 
+def _multiplicative(s: Any, g: int, b: float) -> Schedule:
+    return RunningProduct(b, Lambda(s.lr_lambdas[g]))
+
+
+def _refuse_momentum(kind: str, i: int, child: Any) -> None:
+    """A child that also drives the momentum has no place in a composite's schedule."""
+    if type(child) in _MOMENTUM and child.cycle_momentum:
+        raise NotImplementedError(
+            f"from_scheduler: {kind} child {i} ({type(child).__name__}) also cycles the momentum,"
+            " which outside its part PyTorch leaves where it was; build it with cycle_momentum=False"
+        )
+
+
 def _sequential(s: Any, g: int, b: float) -> Schedule:
     # At its milestone each child restarts at its own closed form at 0, from its own
     # base lr; a composite child would crash PyTorch there (it has no closed form).
@@ -559,19 +593,29 @@ def _sequential(s: Any, g: int, b: float) -> Schedule:
                 f"from_scheduler: SequentialLR child {i} is a {type(child).__name__}; nest"
                 " schedules with lrdsl instead"
             )
+        _refuse_momentum("SequentialLR", i, child)
         children.append(_convert(child, g, None))
     return chain(*children, boundaries=list(s._milestones))
 
 
 # Children of a ChainedScheduler whose recursive update multiplies the current lr
 # by a factor of their own, so that the chain's lr is base * product of factors.
-_FACTORS = (L.StepLR, L.MultiStepLR, L.ExponentialLR, L.LinearLR, L.ConstantLR, L.PolynomialLR)
+_FACTORS = (
+    L.StepLR,
+    L.MultiStepLR,
+    L.ExponentialLR,
+    L.LinearLR,
+    L.ConstantLR,
+    L.PolynomialLR,
+    L.MultiplicativeLR,
+)
 
 
 def _chained(s: Any, g: int, b: float) -> Schedule:
     children = list(s._schedulers)
     out: Schedule | None = None
     for i, child in enumerate(children):
+        _refuse_momentum("ChainedScheduler", i, child)
         if isinstance(child, L.CosineAnnealingLR):
             _check_chained_cosine(child, [c for c in children if c is not child])
         elif not isinstance(child, _FACTORS) or type(child) not in _CONVERTERS:
@@ -621,7 +665,7 @@ def _compat() -> Any:
     return compat_torch
 
 
-def _one_cycle(s: Any, g: int, b: float) -> Schedule:
+def _one_cycle_args(s: Any, g: int, **more: Any) -> Any:
     group = s.optimizer.param_groups[g]
     phases = s._schedule_phases
     initial, peak, low = float(group["initial_lr"]), float(group["max_lr"]), float(group["min_lr"])
@@ -633,12 +677,23 @@ def _one_cycle(s: Any, g: int, b: float) -> Schedule:
         div_factor=peak / initial,
         final_div_factor=initial / low,
         three_phase=len(phases) == 3,
+        **more,
     )
 
 
-def _cyclic(s: Any, g: int, b: float) -> Schedule:
-    if s._scale_fn_custom is not None:
-        raise NotImplementedError("from_scheduler: CyclicLR with a custom scale_fn has no exact schedule")
+def _one_cycle(s: Any, g: int, b: float) -> Schedule:
+    return _one_cycle_args(s, g, cycle_momentum=False)
+
+
+def _one_cycle_momentum(s: Any, g: int) -> Schedule:
+    group = s.optimizer.param_groups[g]
+    both = _one_cycle_args(
+        s, g, base_momentum=float(group["base_momentum"]), max_momentum=float(group["max_momentum"])
+    )
+    return both["momentum"]
+
+
+def _cyclic_args(s: Any, g: int, **more: Any) -> Any:
     up = s.total_size * s.step_ratio
     return _compat().CyclicLR(
         float(s.base_lrs[g]),
@@ -647,11 +702,31 @@ def _cyclic(s: Any, g: int, b: float) -> Schedule:
         step_size_down=s.total_size - up,
         mode=s.mode,
         gamma=s.gamma,
+        scale_fn=s._scale_fn_custom,
+        scale_mode=s.scale_mode,
+        **more,
     )
+
+
+def _cyclic(s: Any, g: int, b: float) -> Schedule:
+    return _cyclic_args(s, g, cycle_momentum=False)
+
+
+def _cyclic_momentum(s: Any, g: int) -> Schedule:
+    both = _cyclic_args(s, g, base_momentum=float(s.base_momentums[g]), max_momentum=float(s.max_momentums[g]))
+    return both["momentum"]
 
 
 def _warm_restarts(s: Any, g: int, b: float) -> Schedule:
     return _compat().CosineAnnealingWarmRestarts(b, s.T_0, T_mult=s.T_mult, eta_min=s.eta_min)
+
+
+def _swa(s: Any, g: int, b: float) -> Schedule:
+    strategy = getattr(s, "_anneal_strategy", None)
+    if strategy is None:  # older PyTorch keeps only the function
+        strategy = "cos" if s.anneal_func == s._cosine_anneal else "linear"
+    swa_lr = float(s.optimizer.param_groups[g]["swa_lr"])
+    return _compat().SWALR(b, swa_lr, anneal_epochs=s.anneal_epochs, anneal_strategy=strategy)
 
 
 #: One converter per PyTorch scheduler class (exact type: a subclass may change the formula).
@@ -664,9 +739,17 @@ _CONVERTERS: dict[type, Converter] = {
     L.ConstantLR: _constant,
     L.PolynomialLR: _polynomial,
     L.LambdaLR: _lambda,
+    L.MultiplicativeLR: _multiplicative,
     L.SequentialLR: _sequential,
     L.ChainedScheduler: _chained,
     L.OneCycleLR: _one_cycle,
     L.CyclicLR: _cyclic,
     L.CosineAnnealingWarmRestarts: _warm_restarts,
+    SWALR: _swa,
+}
+
+#: The schedulers that also drive the momentum (when ``cycle_momentum``): group ``g``'s momentum.
+_MOMENTUM: dict[type, Callable[[Any, int], Schedule]] = {
+    L.OneCycleLR: _one_cycle_momentum,
+    L.CyclicLR: _cyclic_momentum,
 }

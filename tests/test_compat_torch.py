@@ -7,18 +7,21 @@ the lr each step uses (Python floats, so float64); the compat expression at
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
+import lrdsl as lr
 from lrdsl.compat import torch as ct
 
 from .compat_cases import Case, assert_exact
 
 torch = pytest.importorskip("torch")
 L = torch.optim.lr_scheduler
+SWA = torch.optim.swa_utils.SWALR
 
 
 def torch_lrs(make: Callable[[Any], Any], base: float, n: int) -> list[float]:
@@ -32,6 +35,10 @@ def torch_lrs(make: Callable[[Any], Any], base: float, n: int) -> list[float]:
         opt.step()
         sched.step()
     return out
+
+
+def _halve_every_10(epoch: int) -> float:
+    return 0.5 if epoch % 10 == 0 else 1.0
 
 
 def _sq(t: Any) -> Any:
@@ -105,7 +112,7 @@ CASES = [
     case(
         "CyclicLR",
         "triangular",
-        lambda: ct.CyclicLR(0.01, 0.1, 10),
+        lambda: ct.CyclicLR(0.01, 0.1, 10, cycle_momentum=False),
         lambda o: L.CyclicLR(o, 0.01, 0.1, 10),
         0.01,
         70,
@@ -113,7 +120,7 @@ CASES = [
     case(
         "CyclicLR",
         "triangular2,up!=down",
-        lambda: ct.CyclicLR(0.001, 0.1, 7, 13, mode="triangular2"),
+        lambda: ct.CyclicLR(0.001, 0.1, 7, 13, mode="triangular2", cycle_momentum=False),
         lambda o: L.CyclicLR(o, 0.001, 0.1, 7, 13, mode="triangular2"),
         0.001,
         100,
@@ -121,7 +128,7 @@ CASES = [
     case(
         "CyclicLR",
         "exp_range",
-        lambda: ct.CyclicLR(0.01, 0.2, 5, mode="exp_range", gamma=0.99),
+        lambda: ct.CyclicLR(0.01, 0.2, 5, mode="exp_range", gamma=0.99, cycle_momentum=False),
         lambda o: L.CyclicLR(o, 0.01, 0.2, 5, mode="exp_range", gamma=0.99),
         0.01,
         60,
@@ -153,7 +160,7 @@ CASES = [
     case(
         "OneCycleLR",
         "cos",
-        lambda: ct.OneCycleLR(0.1, 100),
+        lambda: ct.OneCycleLR(0.1, 100, cycle_momentum=False),
         lambda o: L.OneCycleLR(o, 0.1, 100),
         0.1,
         100,
@@ -161,7 +168,7 @@ CASES = [
     case(
         "OneCycleLR",
         "linear,three_phase,fractional",
-        lambda: ct.OneCycleLR(0.5, 97, pct_start=0.25, anneal_strategy="linear", three_phase=True),
+        lambda: ct.OneCycleLR(0.5, 97, pct_start=0.25, anneal_strategy="linear", three_phase=True, cycle_momentum=False),
         lambda o: L.OneCycleLR(o, 0.5, 97, pct_start=0.25, anneal_strategy="linear", three_phase=True),
         0.5,
         97,
@@ -169,10 +176,27 @@ CASES = [
     case(
         "OneCycleLR",
         "cos,three_phase,epochs",
-        lambda: ct.OneCycleLR(1.0, None, 0.4, "cos", 10.0, 100.0, True, epochs=5, steps_per_epoch=13),
+        lambda: ct.OneCycleLR(1.0, None, 5, 13, 0.4, "cos", False, div_factor=10.0, final_div_factor=100.0, three_phase=True),
         lambda o: L.OneCycleLR(o, 1.0, None, 5, 13, 0.4, "cos", div_factor=10.0, final_div_factor=100.0, three_phase=True),
         1.0,
         65,
+    ),
+    case(
+        "MultiplicativeLR",
+        "halve every 10",
+        lambda: ct.MultiplicativeLR(0.1, _halve_every_10),
+        lambda o: L.MultiplicativeLR(o, _halve_every_10),
+        0.1,
+        100,
+    ),
+    case("SWALR", "cos", lambda: ct.SWALR(0.1, 0.01, 15), lambda o: SWA(o, 0.01, anneal_epochs=15), 0.1, 40),
+    case(
+        "SWALR",
+        "linear",
+        lambda: ct.SWALR(0.05, 0.2, 7, "linear"),
+        lambda o: SWA(o, 0.2, anneal_epochs=7, anneal_strategy="linear"),
+        0.05,
+        20,
     ),
     case("PolynomialLR", "default", lambda: ct.PolynomialLR(0.1), lambda o: L.PolynomialLR(o), 0.1, 12),
     case("PolynomialLR", "power=2", lambda: ct.PolynomialLR(0.1, 40, 2.0), lambda o: L.PolynomialLR(o, 40, 2.0), 0.1, 60),
@@ -187,29 +211,44 @@ def test_matches_pytorch(c: Case) -> None:
 def test_compat_results_read_as_plain_expressions() -> None:
     assert str(ct.StepLR(0.1, 30)) == "step(0.1, 30)"
     assert str(ct.CosineAnnealingWarmRestarts(0.1, 10, 2)) == "cosine_restarts(0.1, 0.0, 10, mult=2)"
-    assert str(ct.OneCycleLR(0.1, 100)) == "cosine(0.004, 0.1, 29.0) >> cosine(0.1, 4e-07, 70.0)"
-    assert str(ct.CyclicLR(0.01, 0.1, 10)) == "cyclic(0.01, 0.1, 10)"
+    assert str(ct.OneCycleLR(0.1, 100, cycle_momentum=False)) == (
+        "chain(cosine(0.004, 0.1, 29.0), cosine(0.1, 4e-07, 70.0), constant(5.074647154757325e-05),"
+        " boundaries=[29.0, 100])"
+    )
+    assert str(ct.CyclicLR(0.01, 0.1, 10, cycle_momentum=False)) == "cyclic(0.01, 0.1, 10)"
     assert str(ct.MultiStepLR(0.1, [80, 30])) == "multistep(0.1, [30, 80])"
 
 
-def test_multiplicative_lr_takes_its_factor_as_a_number() -> None:
-    with pytest.raises(TypeError, match="closed form"):
-        ct.MultiplicativeLR(0.1, lambda e: 0.95)  # type: ignore[arg-type]
+def test_multiplicative_lr_takes_a_function_or_its_constant_factor() -> None:
+    assert str(ct.MultiplicativeLR(0.1, 0.95)) == "exponential(0.1, 0.95)"
+    s = ct.MultiplicativeLR(0.1, lambda e: 0.5 if e % 10 == 0 else 1.0)
+    assert isinstance(s, lr.RunningProduct)
+    assert [s(t) for t in (0, 9, 10, 19, 20)] == [0.1, 0.1, 0.05, 0.05, 0.025]
 
 
 def test_signatures_relied_on_by_from_scheduler() -> None:
     import inspect
 
-    assert list(inspect.signature(ct.OneCycleLR).parameters)[:7] == [
-        "max_lr", "total_steps", "pct_start", "anneal_strategy", "div_factor", "final_div_factor", "three_phase",
+    assert list(inspect.signature(ct.OneCycleLR).parameters) == [
+        "max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start", "anneal_strategy", "cycle_momentum",
+        "base_momentum", "max_momentum", "div_factor", "final_div_factor", "three_phase", "last_epoch",
+        "momentum_key",
     ]
     assert list(inspect.signature(ct.CyclicLR).parameters) == [
-        "base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma",
+        "base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma", "scale_fn", "scale_mode",
+        "cycle_momentum", "base_momentum", "max_momentum", "last_epoch", "momentum_key",
     ]
     assert list(inspect.signature(ct.CosineAnnealingWarmRestarts).parameters) == ["base_lr", "T_0", "T_mult", "eta_min"]
+    assert list(inspect.signature(ct.SWALR).parameters) == [
+        "base_lr", "swa_lr", "anneal_epochs", "anneal_strategy", "last_epoch",
+    ]
 
 
-def test_onecycle_holds_its_final_value() -> None:
-    s = ct.OneCycleLR(0.1, 100)
-    assert s(99) == s(100) == s(10**6) == pytest.approx(0.1 / 25 / 1e4, rel=1e-15)
+def test_onecycle_at_total_steps_is_pytorchs_extrapolation_then_held() -> None:
+    s = ct.OneCycleLR(0.1, 100, cycle_momentum=False)
+    pct = (100 - 29.0) / (99 - 29.0)  # PyTorch's last anneal, one step past its end
+    end = 0.1 / 25 / 1e4
+    assert s(100) == end + (0.1 - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+    assert s(99) == pytest.approx(end, rel=1e-15)
+    assert s(100) == s(101) == s(10**6)
     assert np.isfinite(s(np.arange(0, 10**5, 997))).all()

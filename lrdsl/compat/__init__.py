@@ -1,4 +1,6 @@
-"""Constructors under the anchors' own names, returning plain lrdsl expressions.
+"""Constructors under the anchors' own names, returning plain lrdsl expressions
+(or, for the PyTorch schedulers that also drive the momentum, the dict of
+them that :class:`lrdsl.torch.Scheduler` takes).
 
 One module per anchor library:
 

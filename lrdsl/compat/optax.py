@@ -198,6 +198,8 @@ def warmup_cosine_decay_schedule(
 ) -> Schedule:
     """``linear(init_value, peak_value, warmup_steps) >> cosine(peak_value, end_value,
     decay_steps - warmup_steps, exponent)`` (``decay_steps`` counts the warmup, as in Optax)."""
+    if decay_steps - warmup_steps <= 0:  # Optax's cosine_decay_schedule refuses it
+        raise check.fail("warmup_cosine_decay_schedule", "decay_steps", decay_steps, f"> warmup_steps ({warmup_steps})")
     end = 0.0 if peak_value == 0.0 else end_value  # Optax's alpha = end_value / peak_value, or 0
     decay = Cosine(peak_value, end, decay_steps - warmup_steps, exponent)
     return _after_warmup(init_value, peak_value, warmup_steps, decay)

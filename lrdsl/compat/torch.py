@@ -3,25 +3,48 @@
 Every scheduler takes ``base_lr`` (the group's ``initial_lr``) where PyTorch
 takes the optimizer; the value at ``t`` is the lr after ``t`` calls of
 ``scheduler.step()``. The chainable schedulers (StepLR, MultiStepLR,
-ConstantLR, LinearLR, ExponentialLR, CosineAnnealingLR, PolynomialLR,
-MultiplicativeLR) update the lr recursively in PyTorch; here they are the
-closed forms PyTorch documents for them (its ``_get_closed_form_lr``), equal
-to the recursion up to its accumulated rounding (a few ulps).
+ConstantLR, LinearLR, ExponentialLR, CosineAnnealingLR, PolynomialLR) update
+the lr recursively in PyTorch; here they are the closed forms PyTorch
+documents for them (its ``_get_closed_form_lr``), equal to the recursion up to
+its accumulated rounding (a few ulps). MultiplicativeLR, whose product of an
+arbitrary function has no closed form, is a :func:`lrdsl.running_product`.
 ReduceLROnPlateau depends on a metric, so it is not a schedule.
+
+Code ports as it is written:
+
+- each constructor returns an ordinary schedule that also remembers the base
+  lr it was built with, so ``ChainedScheduler([ConstantLR(base, ...),
+  ExponentialLR(base, ...)])`` (every child built with the group's lr, as a
+  PyTorch user builds them) is PyTorch's ``base * factor * factor``;
+- where PyTorch takes a list with one value per param group (``CyclicLR``'s
+  ``base_lr``, ``OneCycleLR``'s ``max_lr``, ``SWALR``'s ``swa_lr``,
+  ``LambdaLR``'s ``lr_lambda``, ...), so do these, and they return one
+  schedule per group (a list, which :class:`lrdsl.torch.Scheduler` takes);
+- ``CyclicLR`` and ``OneCycleLR`` take every PyTorch argument; when they cycle
+  the momentum (``cycle_momentum=True``, PyTorch's default) they return the
+  dict ``{"lr": ..., "momentum": ...}`` that :class:`lrdsl.torch.Scheduler`
+  takes (``momentum_key="beta1"`` for Adam-like optimizers, whose momentum is
+  ``betas[0]``, as PyTorch picks for them);
+- ``last_epoch`` is accepted where PyTorch takes it: it changes nothing in the
+  schedule (``s(t)`` is the lr at step ``t`` however the run started); give it
+  to :class:`lrdsl.torch.Scheduler` to resume there.
 
 Importing this module does not import PyTorch.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _checks as check
 from .._node import Schedule
-from ..combinators import chain
+from .._ops import is_plain
+from ..combinators import Chain, chain
 from ..families import CosineRestarts, Cyclic, onecycle
 from ..primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep, Piecewise, Polynomial, Step
+from ..products import RunningProduct
 
 __all__ = [
     "LambdaLR",
@@ -38,66 +61,161 @@ __all__ = [
     "CosineAnnealingWarmRestarts",
     "OneCycleLR",
     "PolynomialLR",
+    "SWALR",
 ]
 
+#: What a constructor returns: one schedule, one per param group, or (for the
+#: schedulers that also drive the momentum) a dict of them by hyperparameter.
+Result = Any
 
-def LambdaLR(base_lr: float, lr_lambda: Callable[[Any], Any]) -> Schedule:
+# ----------------------------------------------------------------------------
+# What a constructor remembers about its result, for ChainedScheduler.
+
+_TAG = "_compat_torch"
+
+
+def _tag(s: Schedule, name: str, base: Any, factor: Schedule | None, why: str = "") -> Schedule:
+    """Record on ``s`` the constructor ``name``, its ``base`` lr and its ``factor`` (the
+    multiplier PyTorch's chainable form applies to the lr), or ``None`` and ``why`` not.
+
+    Kept in the instance's ``__dict__``: no field, so equality, text and data are untouched."""
+    object.__setattr__(s, _TAG, (name, base, factor, why))
+    return s
+
+
+def _factored(name: str, base: Any, make: Callable[[Any], Schedule]) -> Schedule:
+    """``make(base)``, tagged with its factor ``make(1.0)`` (the schedule is proportional
+    to its base lr)."""
+    s = make(base)
+    return _tag(s, name, base, s if is_plain(base) and base == 1 else make(1.0))
+
+
+def _overwrites(name: str, base: Any, s: Schedule) -> Schedule:
+    return _tag(s, name, base, None, "it sets the lr instead of multiplying it")
+
+
+def _groups(fn: str, **params: Any) -> int | None:
+    """The number of param groups the list-valued ``params`` stand for (``None`` when
+    every one is a single value); lists must agree."""
+    n: int | None = None
+    first = ""
+    for name, v in params.items():
+        if isinstance(v, (list, tuple)):
+            if n is None:
+                n, first = len(v), name
+            elif len(v) != n:
+                raise check.fail(fn, name, list(v), f"one value per param group, as {first} ({n})")
+    if n == 0:
+        raise check.fail(fn, first, [], "one value per param group (at least one)")
+    return n
+
+
+def _pick(v: Any, g: int) -> Any:
+    return v[g] if isinstance(v, (list, tuple)) else v
+
+
+def _per_group(fn: str, build: Callable[..., Result], **params: Any) -> Result:
+    """``build(**params)``, or, when some of ``params`` are per-group lists, the list of
+    ``build`` for each group (dicts of hyperparameters become a dict of lists)."""
+    n = _groups(fn, **params)
+    if n is None:
+        return build(**params)
+    results = [build(**{k: _pick(v, g) for k, v in params.items()}) for g in range(n)]
+    if isinstance(results[0], dict):
+        return {key: [r[key] for r in results] for key in results[0]}
+    return results
+
+
+def _last_epoch(fn: str, last_epoch: Any) -> None:
+    if isinstance(last_epoch, bool) or not isinstance(last_epoch, int):
+        raise TypeError(f"{fn}: last_epoch must be an int, got {type(last_epoch).__name__} {last_epoch!r}")
+    if last_epoch < -1:
+        raise check.fail(fn, "last_epoch", last_epoch, ">= -1")
+
+
+def _momentum_key(fn: str, key: Any) -> str:
+    return check.choice(fn, "momentum_key", key, ("momentum", "beta1"))
+
+
+# ----------------------------------------------------------------------------
+# The schedulers.
+
+
+def LambdaLR(base_lr: float | Sequence[float], lr_lambda: Callable[[Any], Any] | Sequence[Callable[[Any], Any]]) -> Result:
     """``base_lr * lr_lambda(t)``: ``base_lr * lambda_(lr_lambda)``.
 
     Register ``lr_lambda`` with :func:`lrdsl.register` to print and save it by name.
+    With lists (one function, or one base lr, per param group), a list of schedules.
     """
-    return base_lr * Lambda(lr_lambda)
+    return _per_group(
+        "LambdaLR",
+        lambda base_lr, lr_lambda: _overwrites("LambdaLR", base_lr, base_lr * Lambda(lr_lambda)),
+        base_lr=base_lr,
+        lr_lambda=lr_lambda,
+    )
 
 
-def MultiplicativeLR(base_lr: float, lr_lambda: float) -> Schedule:
-    """``base_lr * lr_lambda(1) * ... * lr_lambda(t)``, for a constant factor:
-    ``exponential(base_lr, factor)``.
+def MultiplicativeLR(base_lr: float | Sequence[float], lr_lambda: Any) -> Result:
+    """``base_lr * lr_lambda(1) * ... * lr_lambda(t)``: the lr multiplied by
+    ``lr_lambda(k)`` at each step ``k``, as PyTorch's recursion does, for any function
+    (``lambda epoch: 0.95``, ``lambda epoch: 0.5 if epoch % 10 == 0 else 1.0``):
+    ``running_product(base_lr, lambda_(lr_lambda))``.
 
-    PyTorch's MultiplicativeLR is a running product of factors, which has a
-    closed form only when the factor has one. So ``lr_lambda`` here is the
-    factor itself, a number (PyTorch's ``lambda epoch: 0.95`` is ``0.95``); a
-    function raises ``TypeError``, since a running product of an arbitrary
-    function cannot be evaluated at one ``t``: give :func:`lrdsl.lambda_` the
-    product in closed form instead (``base_lr * lambda_(lambda t: ...)``).
+    A number as ``lr_lambda`` is taken as the constant factor, in closed form:
+    ``exponential(base_lr, lr_lambda)``. With lists (one function, or one base
+    lr, per param group), a list of schedules.
+
+    >>> MultiplicativeLR(0.1, lambda epoch: 0.5 if epoch % 10 == 0 else 1.0)(25)
+    0.025
     """
-    if callable(lr_lambda):
-        raise TypeError(
-            "MultiplicativeLR: lr_lambda must be the constant factor as a number (PyTorch's"
-            " `lambda epoch: 0.95` is 0.95); a running product of an arbitrary function has no"
-            " closed form: give lambda_ the product itself (base_lr * lambda_(lambda t: ...))"
-        )
-    return Exponential(base_lr, lr_lambda)
+
+    def build(base_lr: Any, lr_lambda: Any) -> Schedule:
+        if callable(lr_lambda):
+            return _factored("MultiplicativeLR", base_lr, lambda b: RunningProduct(b, Lambda(lr_lambda)))
+        return _factored("MultiplicativeLR", base_lr, lambda b: Exponential(b, lr_lambda))
+
+    return _per_group("MultiplicativeLR", build, base_lr=base_lr, lr_lambda=lr_lambda)
 
 
 def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma)``."""
-    return Step(base_lr, step_size, gamma)
+    return _factored("StepLR", base_lr, lambda b: Step(b, step_size, gamma))
 
 
 def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
     """``base_lr * gamma ** (number of milestones <= t)``; as in PyTorch the milestones
     may come in any order, and a repeated one counts twice."""
-    return MultiStep(base_lr, sorted(milestones), gamma)
+    return _factored("MultiStepLR", base_lr, lambda b: MultiStep(b, sorted(milestones), gamma))
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Schedule:
     """``base_lr * factor`` before ``total_iters``, then ``base_lr``:
     ``piecewise([total_iters], [base_lr * factor, base_lr])``."""
-    if total_iters <= 0:
-        return Constant(base_lr)
-    return Piecewise([total_iters], [base_lr * factor, base_lr])
+
+    def make(b: Any) -> Schedule:
+        if total_iters <= 0:
+            return Constant(b)
+        return Piecewise([total_iters], [b * factor, b])
+
+    return _factored("ConstantLR", base_lr, make)
 
 
 def LinearLR(
     base_lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5
 ) -> Schedule:
-    """``linear(base_lr * start_factor, base_lr * end_factor, total_iters)``."""
-    return Linear(base_lr * start_factor, base_lr * end_factor, total_iters)
+    """``linear(base_lr * start_factor, base_lr * end_factor, total_iters)``.
+
+    As in PyTorch, ``0 < start_factor <= 1`` and ``0 <= end_factor <= 1``."""
+    if is_plain(start_factor) and not 0 < start_factor <= 1:
+        raise check.fail("LinearLR", "start_factor", start_factor, "in (0, 1]")
+    if is_plain(end_factor) and not 0 <= end_factor <= 1:
+        raise check.fail("LinearLR", "end_factor", end_factor, "in [0, 1]")
+    return _factored("LinearLR", base_lr, lambda b: Linear(b * start_factor, b * end_factor, total_iters))
 
 
 def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
     """``base_lr * gamma ** t``: ``exponential(base_lr, gamma)``."""
-    return Exponential(base_lr, gamma)
+    return _factored("ExponentialLR", base_lr, lambda b: Exponential(b, gamma))
 
 
 def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
@@ -106,86 +224,288 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
 
     PyTorch restarts each scheduler at its epoch 0 when its milestone is
     reached (its closed form, from the base lr), which is what a chain does.
+    A child that also drives the momentum (a dict) is refused: outside its
+    segment PyTorch leaves the momentum where it was, which is no schedule.
     """
-    return chain(*schedulers, boundaries=list(milestones))
+    for i, s in enumerate(schedulers):
+        if isinstance(s, dict):
+            raise check.fail(
+                "SequentialLR",
+                f"schedulers[{i}]",
+                sorted(s),
+                "an lr schedule (this child also drives the momentum: build it with cycle_momentum=False)",
+            )
+    out = chain(*schedulers, boundaries=list(milestones))
+    base = getattr(schedulers[0], _TAG, (None, None))[1] if schedulers else None
+    return _overwrites("SequentialLR", base, out)
 
 
 def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
     """``eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` for every ``t``
     (the cosine goes back up after ``T_max``, as PyTorch's does):
     ``cosine(base_lr, eta_min, T_max, periodic=True)``."""
-    return Cosine(base_lr, eta_min, T_max, periodic=True)
+    s = Cosine(base_lr, eta_min, T_max, periodic=True)
+    if is_plain(base_lr) and base_lr == 0:
+        return _tag(s, "CosineAnnealingLR", base_lr, None, "its base lr is 0, so it is no multiple of it")
+    return _tag(s, "CosineAnnealingLR", base_lr, Cosine(1.0, eta_min / base_lr, T_max, periodic=True))
 
 
-def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: float = 1.0) -> Schedule:
-    """The product of the schedulers' factors: ``base_lr * s1 * s2 * ...``.
+def ChainedScheduler(schedulers: Sequence[Schedule], optimizer: Any = None, *, base_lr: float | None = None) -> Schedule:
+    """The product of the schedulers' factors: ``base_lr * f1 * f2 * ...``.
 
-    PyTorch's ChainedScheduler steps every scheduler on the same optimizer, so
-    for the multiplicative schedulers (StepLR, MultiStepLR, ConstantLR,
-    LinearLR, ExponentialLR, PolynomialLR, MultiplicativeLR, CosineAnnealingLR
-    with ``eta_min=0``) the lr is ``base_lr`` times each one's factor. Build
-    the schedulers with ``base_lr=1.0`` (their factors) and pass the base lr
-    here.
+    PyTorch's ChainedScheduler steps every scheduler on the same optimizer, and
+    the multiplicative ones (StepLR, MultiStepLR, ConstantLR, LinearLR,
+    ExponentialLR, PolynomialLR, MultiplicativeLR, CosineAnnealingLR) each
+    multiply the lr by a factor of their own. Build the children as PyTorch
+    code does, each with the group's lr (``ChainedScheduler([ConstantLR(0.05,
+    0.5), ExponentialLR(0.05, 0.9)])`` is ``0.05 * piecewise(...) *
+    exponential(1.0, 0.9)``): each remembers its base lr, and its factor is
+    itself divided by it. The children must share one base lr (PyTorch's share
+    one optimizer); ``base_lr``, if given, must be that one. Schedules not
+    built by this module count as factors as they are (built with
+    ``base_lr=1.0``), and ``base_lr`` (default 1.0) multiplies them.
+
+    Refused (:class:`~lrdsl.ScheduleError`): children that set the lr rather
+    than multiply it (LambdaLR, SequentialLR, CyclicLR, OneCycleLR,
+    CosineAnnealingWarmRestarts, SWALR), as PyTorch's product then depends on
+    the children's order. A CosineAnnealingLR child is PyTorch's chained
+    cosine exactly when ``eta_min = 0``, up to ``T_max``; with ``eta_min > 0``
+    PyTorch's recursive update (``eta_min + (lr - eta_min) * ratio``) differs
+    from its factor ``cosine(1, eta_min / base_lr, T_max)`` by terms of the
+    order of ``eta_min`` times the other factors' change, and past ``T_max`` it
+    restarts by adding to the lr: PyTorch's own tests
+    (``test_compound_cosanneal_*``) take the product as their target.
+
+    ``optimizer`` (PyTorch's second argument) is accepted for a port, and not
+    needed: the children carry their base lr.
     """
+    fn = "ChainedScheduler"
     if not schedulers:
-        raise check.fail("ChainedScheduler", "schedulers", [], "at least one scheduler")
-    out: Any = base_lr
-    for s in schedulers:
-        out = out * s
-    return out if isinstance(out, Schedule) else Constant(out)
+        raise check.fail(fn, "schedulers", [], "at least one scheduler")
+    bases: list[Any] = []
+    factors: list[Schedule] = []
+    for i, s in enumerate(schedulers):
+        if not isinstance(s, Schedule):
+            raise TypeError(f"{fn}: schedulers[{i}] must be a schedule, got {type(s).__name__} {s!r}")
+        tag = getattr(s, _TAG, None)
+        factor = s
+        if tag is not None:
+            name, base, factor, why = tag
+            if factor is None:
+                raise check.fail(fn, f"schedulers[{i}]", s, f"a multiplicative scheduler ({name}: {why})")
+            bases.append(base)
+        factors.append(factor)
+    distinct = {b for b in bases if not (base_lr is not None and b == 1)}
+    if len(distinct) > 1:
+        raise check.fail(fn, "schedulers", list(schedulers), f"built with one base lr (got {sorted(distinct)})")
+    common = next(iter(distinct)) if distinct else None
+    if base_lr is not None and common is not None and common != base_lr:
+        raise check.fail(fn, "base_lr", base_lr, f"the children's base lr ({common!r})")
+    base = base_lr if base_lr is not None else (common if common is not None else 1.0)
+    result: Any = base  # base * f1 * f2 * ..., multiplied in PyTorch's order
+    product: Any = None
+    for f in factors:
+        result = result * f
+        product = f if product is None else product * f
+    return _tag(result, fn, base, product)
 
 
 def CyclicLR(
-    base_lr: float,
-    max_lr: float,
+    base_lr: float | Sequence[float],
+    max_lr: float | Sequence[float],
     step_size_up: int = 2000,
     step_size_down: int | None = None,
     mode: str = "triangular",
     gamma: float = 1.0,
-) -> Schedule:
+    scale_fn: Callable[[Any], Any] | None = None,
+    scale_mode: str = "cycle",
+    cycle_momentum: bool = True,
+    base_momentum: float | Sequence[float] = 0.8,
+    max_momentum: float | Sequence[float] = 0.9,
+    last_epoch: int = -1,
+    *,
+    momentum_key: str = "momentum",
+) -> Result:
     """Triangular cycles between ``base_lr`` and ``max_lr``:
     ``cyclic(base_lr, max_lr, step_size_up, step_size_down, mode, gamma)``.
 
-    PyTorch's ``scale_fn``/``scale_mode`` for custom policies are not taken:
-    write those with :func:`lrdsl.lambda_`. (Momentum cycling is the
-    optimizer's business: drive it with a second schedule.)
+    With ``scale_fn`` (PyTorch's custom policy, which then replaces ``mode``):
+    ``base_lr + cyclic(0, max_lr - base_lr, ...) * lambda_(scale)``, where
+    ``scale(t)`` is ``scale_fn(floor(1 + t / cycle_length))`` (``scale_mode="cycle"``)
+    or ``scale_fn(t)`` (``"iterations"``).
+
+    Returns, when ``cycle_momentum`` (PyTorch's default), the dict
+    ``{"lr": lr, momentum_key: momentum}`` for :class:`lrdsl.torch.Scheduler`,
+    the momentum cycling the other way, from ``max_momentum`` down to
+    ``base_momentum`` (``cyclic(max_momentum, base_momentum, ...)``); without
+    it, the lr schedule alone. ``momentum_key="beta1"`` names Adam's
+    ``betas[0]`` (PyTorch picks it when the optimizer has ``betas``). Lists
+    (one value per param group) give lists.
     """
-    return Cyclic(base_lr, max_lr, step_size_up, step_size_down, mode, gamma)
+    fn = "CyclicLR"
+    _last_epoch(fn, last_epoch)
+    key = _momentum_key(fn, momentum_key)
+    cycle_momentum = check.flag(fn, "cycle_momentum", cycle_momentum)
+    if scale_fn is None:
+        mode = check.choice(fn, "mode", mode, ("triangular", "triangular2", "exp_range"))
+    else:
+        if not callable(scale_fn):
+            raise TypeError(f"{fn}: scale_fn must be callable, got {type(scale_fn).__name__} {scale_fn!r}")
+        scale_mode = check.choice(fn, "scale_mode", scale_mode, ("cycle", "iterations"))
+    up = step_size_up
+    down = up if step_size_down is None else step_size_down
+
+    def cycle(low: Any, high: Any, sign: int = 1) -> Schedule:
+        """``low + (high - low) * x * scale``, ``x`` the triangle of the cycle; with a custom
+        ``scale_fn``, as PyTorch writes it: ``low + (high - low) * x * scale`` for the lr
+        (``sign = 1``), ``low - (low - high) * x * scale`` for the momentum (``sign = -1``)."""
+        if scale_fn is None:
+            return Cyclic(low, high, up, step_size_down, mode, gamma)
+        height = Cyclic(0.0, (high - low) * sign, up, step_size_down)
+        scaled = height * Lambda(_scale(scale_fn, scale_mode, up + down))
+        return low + scaled if sign == 1 else low - scaled
+
+    def build(base_lr: Any, max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
+        lr = _overwrites(fn, base_lr, cycle(base_lr, max_lr))
+        if not cycle_momentum:
+            return lr
+        return {"lr": lr, key: cycle(max_momentum, base_momentum, -1)}
+
+    return _per_group(
+        fn, build, base_lr=base_lr, max_lr=max_lr, base_momentum=base_momentum, max_momentum=max_momentum
+    )
+
+
+def _scale(scale_fn: Callable[[Any], Any], scale_mode: str, total: Any) -> Callable[[Any], Any]:
+    """PyTorch's custom ``scale_fn`` as a function of the step: of the cycle number
+    ``floor(1 + t / total)`` (an int for Python numbers, as PyTorch passes it) or of ``t``."""
+    if scale_mode == "iterations":
+        return scale_fn
+
+    def scale(t: Any) -> Any:
+        if type(t) is int or type(t) is float:
+            return scale_fn(math.floor(1 + t / total))
+        return scale_fn((1 + t / total) // 1)
+
+    return scale
 
 
 def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
     """Cosine cycles of lengths ``T_0 * T_mult ** i``: ``cosine_restarts(base_lr, eta_min, T_0, T_mult)``."""
-    return CosineRestarts(base_lr, eta_min, T_0, T_mult)
+    return _overwrites("CosineAnnealingWarmRestarts", base_lr, CosineRestarts(base_lr, eta_min, T_0, T_mult))
 
 
 def OneCycleLR(
-    max_lr: float,
+    max_lr: float | Sequence[float],
     total_steps: int | None = None,
+    epochs: int | None = None,
+    steps_per_epoch: int | None = None,
     pct_start: float = 0.3,
     anneal_strategy: str = "cos",
+    cycle_momentum: bool = True,
+    base_momentum: float | Sequence[float] = 0.85,
+    max_momentum: float | Sequence[float] = 0.95,
     div_factor: float = 25.0,
     final_div_factor: float = 1e4,
     three_phase: bool = False,
+    last_epoch: int = -1,
     *,
-    epochs: int | None = None,
-    steps_per_epoch: int | None = None,
-) -> Schedule:
+    momentum_key: str = "momentum",
+) -> Result:
     """The 1cycle policy: ``onecycle(max_lr, total_steps, pct_start, div_factor,
-    final_div_factor, anneal_strategy, three_phase)``, a chain of cosines or
-    lines with PyTorch's (float) phase ends. ``total_steps`` may instead be
-    given as ``epochs * steps_per_epoch``. At ``t = total_steps`` PyTorch
-    extrapolates its last anneal; this stays at the final lr.
+    final_div_factor, anneal_strategy, three_phase)``, a chain of cosines or lines
+    with PyTorch's (float) phase ends, then at ``t = total_steps`` PyTorch's own
+    last value (it extrapolates its last anneal one step, below the final lr for
+    ``"linear"``) held from then on (PyTorch refuses to step further).
+    ``total_steps`` may instead be given as ``epochs * steps_per_epoch``.
+
+    Returns, when ``cycle_momentum`` (PyTorch's default), the dict
+    ``{"lr": lr, momentum_key: momentum}`` for :class:`lrdsl.torch.Scheduler`,
+    the momentum going from ``max_momentum`` down to ``base_momentum`` and back
+    along the same phases (in three phases: back, then held); without it, the
+    lr schedule alone. ``momentum_key="beta1"`` names Adam's ``betas[0]``
+    (PyTorch picks it when the optimizer has ``betas``). The parameters are
+    PyTorch's, in its order. Lists (one value per param group) give lists.
     """
+    fn = "OneCycleLR"
+    _last_epoch(fn, last_epoch)
+    key = _momentum_key(fn, momentum_key)
+    cycle_momentum = check.flag(fn, "cycle_momentum", cycle_momentum)
     if total_steps is None:
         if epochs is None or steps_per_epoch is None:
-            raise check.fail(
-                "OneCycleLR", "total_steps", None, "given, or epochs and steps_per_epoch both given"
-            )
+            raise check.fail(fn, "total_steps", None, "given, or epochs and steps_per_epoch both given")
+        epochs = check.positive(fn, "epochs", epochs)
+        steps_per_epoch = check.positive(fn, "steps_per_epoch", steps_per_epoch)
         total_steps = epochs * steps_per_epoch
-    return onecycle(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, three_phase)
+    kind = check.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear"))
+    total = check.positive(fn, "total_steps", total_steps)
+    pct_start = check.number(fn, "pct_start", pct_start)
+    if is_plain(pct_start) and not 0 <= pct_start <= 1:
+        raise check.fail(fn, "pct_start", pct_start, "in [0, 1]")
+
+    def build(max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
+        phases = onecycle(max_lr, total, pct_start, div_factor, final_div_factor, kind, three_phase)
+        low = max_lr / div_factor
+        ends = [low, max_lr, low, low / final_div_factor] if three_phase else [low, max_lr, low / final_div_factor]
+        lr = _overwrites(fn, low, _to_total(phases, ends, total, kind))
+        if not cycle_momentum:
+            return lr
+        m = [max_momentum, base_momentum, max_momentum] + ([max_momentum] if three_phase else [])
+        piece = Cosine if kind == "cos" else Linear
+        lengths = [p.duration for p in phases.pieces]
+        momentum = chain(*(piece(a, b, n) for a, b, n in zip(m, m[1:], lengths)))
+        return {"lr": lr, key: _to_total(momentum, m, total, kind)}
+
+    return _per_group(fn, build, max_lr=max_lr, base_momentum=base_momentum, max_momentum=max_momentum)
+
+
+def _to_total(phases: Chain, ends: list[Any], total: Any, kind: str) -> Chain:
+    """``phases`` (a chain through the values ``ends``), then from ``t = total`` on the
+    value PyTorch computes at ``t = total``: its last anneal, extrapolated one step."""
+    bounds = list(phases.bounds)
+    last_start = bounds[-1] if bounds else 0.0
+    pct = (total - last_start) / (total - 1 - last_start)
+    start, end = ends[-2], ends[-1]
+    if kind == "cos":  # PyTorch's _annealing_cos and _annealing_linear, as written
+        v = end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+    else:
+        v = (end - start) * pct + start
+    return chain(*phases.pieces, Constant(v), boundaries=[*bounds, total])
 
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
     """``base_lr * (1 - min(t, total_iters) / total_iters) ** power``:
     ``polynomial(base_lr, 0, total_iters, power)``."""
-    return Polynomial(base_lr, 0.0, total_iters, power)
+    return _factored("PolynomialLR", base_lr, lambda b: Polynomial(b, 0.0, total_iters, power))
+
+
+def SWALR(
+    base_lr: float | Sequence[float],
+    swa_lr: float | Sequence[float],
+    anneal_epochs: int = 10,
+    anneal_strategy: str = "cos",
+    last_epoch: int = -1,
+) -> Result:
+    """``torch.optim.swa_utils.SWALR``: from the lr the group has when SWALR starts
+    (``base_lr``) to ``swa_lr`` over ``anneal_epochs`` steps, then ``swa_lr``:
+    ``cosine(base_lr, swa_lr, anneal_epochs)`` (``anneal_strategy="cos"``) or
+    ``linear(base_lr, swa_lr, anneal_epochs)`` (``"linear"``); ``constant(swa_lr)``
+    for ``anneal_epochs=0``.
+
+    SWALR anneals from whatever lr the group has when it takes over, so after
+    another schedule ``s`` for ``k`` steps it is ``chain(s, SWALR(s(k), swa_lr,
+    ...), boundaries=[k])``. Lists (one value per param group) give lists.
+    """
+    fn = "SWALR"
+    _last_epoch(fn, last_epoch)
+    kind = check.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear"))
+    if isinstance(anneal_epochs, bool) or not isinstance(anneal_epochs, int) or anneal_epochs < 0:
+        raise check.fail(fn, "anneal_epochs", anneal_epochs, "an int >= 0")
+
+    def build(base_lr: Any, swa_lr: Any) -> Schedule:
+        if anneal_epochs == 0:
+            return _overwrites(fn, base_lr, Constant(swa_lr))
+        piece = Cosine if kind == "cos" else Linear
+        return _overwrites(fn, base_lr, piece(base_lr, swa_lr, anneal_epochs))
+
+    return _per_group(fn, build, base_lr=base_lr, swa_lr=swa_lr)
