@@ -58,8 +58,8 @@ from .primitives import (
     Polynomial,
     Step,
 )
-from .quantity import Quantity, T, ceil, floor, max, min, round, var
 from .products import RunningProduct, running_product
+from .quantity import Quantity, T, ceil, floor, max, min, round, var
 from .registry import register
 from .serialize import from_dict
 
