@@ -1,14 +1,20 @@
 """Exact values: a schedule's formulas, and old Python code, run on 50-digit decimals.
 
 This is the referee of :func:`lrdsl.testing.compare`. Two things are evaluated
-"exactly", meaning in :mod:`decimal` arithmetic with :data:`PRECISION`
-significant digits (``+ - * /`` rounded once to 50 digits; ``exp``, ``ln``,
-``sqrt`` correctly rounded by :mod:`decimal`; ``sin``, ``cos``, ``tanh``,
-``expm1``, ``log1p`` by series with 25 guard digits; ``pi`` to 140 digits):
+"exactly", meaning in :mod:`decimal` arithmetic accurate to :data:`PRECISION`
+(50) significant digits: ``+ - * / // %`` and comparisons with 160 digits, so
+that sums, differences and products of doubles above about 1e-40 (times, step
+counts, boundaries) are exact and every branch on them goes as in exact
+arithmetic (``1.1 // 1.1`` is 1); ``exp``, ``ln``, ``sqrt`` and ``**``
+correctly rounded to 75 digits by :mod:`decimal`; ``sin``, ``cos``, ``tanh``,
+``expm1``, ``log1p`` by series to 75 digits; ``pi`` to 240 digits. A
+cancellation in a formula loses the same digits as in float64, so the exact
+value keeps 35 digits or more wherever the float64 value has any right.
 
 - **a schedule**, by :func:`exact_value`: the tree is copied with every number
   in it (its leaves: ``start``, ``steps``, milestones, ...) as the exact value of
-  its binary double, then each node's own ``_eval`` runs against the namespace
+  its binary double (an integral one as a Python int, so the formula takes the
+  same branches as in float64), then each node's own ``_eval`` runs against the namespace
   :data:`EXACT`, which implements the operations of :mod:`lrdsl._ops` on
   :class:`Exact` numbers. No formula is written twice. Floats that a formula
   itself contains (``pi / 2`` in the cosine's weights) are constants, not

@@ -90,7 +90,7 @@ class Difference:
     ``why_no_referee``); ``lrdsl_error`` and ``old_error`` are the two sides'
     errors relative to it (absolute where it is 0), computed exactly;
     ``nearer`` is ``"lrdsl"``, ``"old"``, ``"equal"`` (equally far) or
-    ``"none"`` (no referee). ``exact_from`` is ``"old"`` when the exact value is
+    ``"no referee"``. ``exact_from`` is ``"old"`` when the exact value is
     the old code's own formula, ``"lrdsl"`` when only lrdsl's formula could be
     evaluated exactly. ``lrdsl_formula`` is set where both were, and lrdsl's
     formula's exact value is beyond tolerance of the old code's: the schedules
@@ -258,6 +258,25 @@ def _as_float(v: Any, name: str, t: Any) -> float:
         raise TypeError(f"compare: {name}({t!r}) returned {type(v).__name__} {v!r}, not a number") from None
 
 
+def _lrdsl_values(s: Schedule, t: np.ndarray) -> np.ndarray:
+    """``s`` at the steps: on the NumPy path; one step at a time when a ``lambda_`` in
+    ``s`` only runs on Python numbers (old code wrapped as it is, branching on ``t``)."""
+    if t.size == 0:
+        return np.empty(0)
+    try:
+        return np.asarray(s(t), dtype=np.float64)
+    except (TypeError, ValueError, IndexError):
+        if not _has_lambda(s):
+            raise
+    return np.fromiter((s(k) for k in t.tolist()), dtype=np.float64, count=t.size)
+
+
+def _has_lambda(s: Schedule) -> bool:
+    from .primitives import Lambda
+
+    return isinstance(s, Lambda) or any(_has_lambda(c) for c in s.children())
+
+
 def _old_values(fn: Callable[[Any], Any], t: np.ndarray, vectorized: bool, name: str) -> np.ndarray:
     if vectorized:
         v = fn(t.copy())
@@ -321,7 +340,7 @@ def compare(
         raise ScheduleError(f"compare: referee_steps must be an int >= 2 or None, got {referee_steps!r}")
     label = _name(fn, name)
     t = _steps(steps)
-    ours = np.asarray(s(t), dtype=np.float64) if t.size else np.empty(0)
+    ours = _lrdsl_values(s, t)
     theirs = _old_values(fn, t, vectorized, label)
 
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -455,7 +474,7 @@ def _difference(
     a, b = float(ours[k]), float(theirs[k])
     step = t[k].item()
     if e is None:
-        return Difference(step, a, b, float(rel[k]), None, None, None, "none", None, False, None, why)
+        return Difference(step, a, b, float(rel[k]), None, None, None, "no referee", None, False, None, why)
     da, db = _distance(Decimal(a), e), _distance(Decimal(b), e)
     nearer = "lrdsl" if da < db else "old" if db < da else "equal"
     return Difference(
@@ -527,7 +546,7 @@ def _judge_all(
             exact_values[k] = float(e)
         if source is not None:
             sources[source] += 1
-        if diff.nearer == "none":
+        if diff.nearer == "no referee":
             counts["no_referee"] += 1
         else:
             counts[{"lrdsl": "lrdsl_nearer", "old": "old_nearer", "equal": "equal"}[diff.nearer]] += 1
@@ -603,7 +622,7 @@ def _digits(rel: float) -> int:
 
 def _verdict(d: Difference, name: str) -> str:
     digits = _digits(d.rel_diff)
-    if d.nearer == "none":
+    if d.nearer == "no referee":
         return f"no referee ({d.why_no_referee})"
     if d.nearer == "equal":
         return f"lrdsl and {name} are equally far from exact (error {_err(d.lrdsl_error)})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import doctest
 import functools
 import math
+import re
 import subprocess
 import sys
 from decimal import Decimal, localcontext
@@ -397,8 +398,7 @@ def test_nanogpt_get_lr_agrees_with_its_lrdsl_port() -> None:
 
 def test_nanogpt_decaying_to_zero_differs_near_the_end_where_lrdsl_is_nearer_exact() -> None:
     old, s = nanogpt_to_zero(100_000)
-    r = compare(s, old, 100_001, arrays=True)
-    assert r.lrdsl is not None and r.old is not None
+    r = compare(s, old, 100_001)
     first, worst = first_and_worst(s.values(100_001), np.array([old(t) for t in range(100_001)]), 1e-12)
     assert (r.first.t, r.worst.t) == (first, worst)  # type: ignore[union-attr]
     assert r.first.t > 95_000  # type: ignore[union-attr]
@@ -420,6 +420,13 @@ def test_the_report_names_the_steps_the_values_the_exact_value_and_the_winner() 
     assert lines[2].startswith(f"  worst at t={w.t:,}: lrdsl ")
     assert lines[2].endswith(f"lrdsl is nearer exact (error {w.lrdsl_error:.1e} vs {w.old_error:.1e})")
     assert f"rel {w.rel_diff:.1e}" in lines[2]
+    # the values, with enough digits to tell them apart
+    shown = re.search(r"lrdsl (\S+), get_lr (\S+) \(exact (\S+)\)", lines[2])
+    assert shown is not None
+    ours, theirs, exact_shown = shown.groups()
+    assert ours != theirs and ours == exact_shown
+    for text, value in ((ours, w.lrdsl), (theirs, w.old)):
+        assert abs(float(text) - value) <= 10 ** -(len(text.split("e")[0]) - 3) * value
     assert lines[3] == f"  lrdsl is nearer exact at all {r.differ:,}"
     assert (
         lines[4] == "  exact values: get_lr's own formula run on 50-digit decimals (lrdsl's formula agrees)"
@@ -560,6 +567,14 @@ def test_steps_may_be_a_count_a_range_or_an_array(steps) -> None:  # type: ignor
     assert r.t is not None and r.t.tolist() == [0, 1, 2, 3, 4] and r.steps == 5
 
 
+def test_a_lambda_that_runs_on_python_numbers_only_is_evaluated_step_by_step() -> None:
+    s = lr.lambda_(get_lr)  # branches on t: not on NumPy arrays
+    with pytest.raises(ValueError, match="truth value of an array"):
+        s(np.arange(3))
+    r = compare(s, get_lr, 200)
+    assert r.ok and r.steps == 200
+
+
 def test_fractional_steps_are_passed_as_floats() -> None:
     seen = []
     compare(lr.linear(1.0, 0.0, 4), lambda t: seen.append(t) or 1.0 - t / 4, [0.5, 1.25])
@@ -608,7 +623,7 @@ def test_no_referee_when_neither_side_can_be_evaluated_exactly() -> None:
     table = np.array([0.1, 0.05])
     r = compare(lr.lambda_(lambda t: table[t]), lambda t: [0.1, 0.06][t], 2, name="old")
     assert r.no_referee == r.differ == 1
-    assert r.first is not None and r.first.nearer == "none" and r.first.exact is None
+    assert r.first is not None and r.first.nearer == "no referee" and r.first.exact is None
     assert "there is no referee at 1" in str(r)
     assert "no exact values: old does not run on exact numbers" in str(r)
 
