@@ -2,10 +2,10 @@
 
 This is the referee of :func:`lrdsl.testing.compare`. Two things are evaluated
 "exactly", meaning in :mod:`decimal` arithmetic accurate to :data:`PRECISION`
-(50) significant digits: ``+ - * / // %`` and comparisons with 160 digits, so
-that sums, differences and products of doubles above about 1e-40 (times, step
-counts, boundaries) are exact and every branch on them goes as in exact
-arithmetic (``1.1 // 1.1`` is 1); ``exp``, ``ln``, ``sqrt`` and ``**``
+(50) significant digits: ``+``, ``-``, comparisons, ``//`` and ``%`` exact;
+``*`` and ``/`` to 160 digits (so products of two doubles are exact), so that
+every branch on a time, a step count or a boundary goes as in exact arithmetic
+(``1.1 // 1.1`` is 1, ``(2.2 - 1.1) == 1.1``); ``exp``, ``ln``, ``sqrt`` and ``**``
 correctly rounded to 75 digits by :mod:`decimal`; ``sin``, ``cos``, ``tanh``,
 ``expm1``, ``log1p`` by series to 75 digits; ``pi`` to 240 digits. A
 cancellation in a formula loses the same digits as in float64, so the exact
@@ -47,6 +47,7 @@ platform, and a number that leaves it is an error, not a silent rounding.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import decimal
 import functools
@@ -92,6 +93,12 @@ _ARITH = decimal.Context(
 )
 #: The context of exact arithmetic (for code that compares exact values).
 CONTEXT = _ARITH
+#: Sums and differences are exact whatever the digits: tried at 160 digits, and
+#: redone wide enough for any two doubles (1e-324 to 1e308) when that rounded.
+_SUM = _ARITH.copy()
+_SUM.traps[decimal.Inexact] = True
+_HUGE = _ARITH.copy()
+_HUGE.prec = 4000
 #: The functions (``exp``, ``ln``, ``sqrt``, ``**``, the series) carry 25 guard digits.
 _WIDE = _ARITH.copy()
 _WIDE.prec = PRECISION + _GUARD
@@ -263,14 +270,38 @@ def of_double(x: float | int) -> Exact:
     return Exact(Decimal(x))
 
 
+def _add(a: Decimal, b: Decimal) -> Decimal:
+    """``a + b``, exactly."""
+    try:
+        return _SUM.add(a, b)
+    except decimal.Inexact:
+        return _HUGE.add(a, b)
+
+
+def _subtract(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b``, exactly."""
+    try:
+        return _SUM.subtract(a, b)
+    except decimal.Inexact:
+        return _HUGE.subtract(a, b)
+
+
+def _exact_multiply(a: Decimal, b: Decimal) -> Decimal:
+    """``a * b``, exactly (for the remainder of a division)."""
+    try:
+        return _SUM.multiply(a, b)
+    except decimal.Inexact:
+        return _HUGE.multiply(a, b)
+
+
 def _floor_divmod(a: Decimal, b: Decimal) -> tuple[Decimal, Decimal]:
     """``(a // b, a % b)`` with Python's floor semantics (decimal truncates)."""
     if not (a.is_finite() and b.is_finite()) or b == 0:
         return Decimal("NaN"), Decimal("NaN")
     q = _ARITH.divide_int(a, b)
-    r = _ARITH.subtract(a, _ARITH.multiply(q, b))
+    r = _subtract(a, _exact_multiply(q, b))
     if r and (r < 0) != (b < 0):
-        q, r = _ARITH.subtract(q, 1), _ARITH.add(r, b)
+        q, r = _subtract(q, 1), _add(r, b)
     return q, r
 
 
@@ -305,16 +336,16 @@ class Exact:
         return Exact(fn(o, self.d) if reflected else fn(self.d, o))
 
     def __add__(self, o: Any) -> Any:
-        return self._op(o, _ARITH.add)
+        return self._op(o, _add)
 
     def __radd__(self, o: Any) -> Any:
-        return self._op(o, _ARITH.add, True)
+        return self._op(o, _add, True)
 
     def __sub__(self, o: Any) -> Any:
-        return self._op(o, _ARITH.subtract)
+        return self._op(o, _subtract)
 
     def __rsub__(self, o: Any) -> Any:
-        return self._op(o, _ARITH.subtract, True)
+        return self._op(o, _subtract, True)
 
     def __mul__(self, o: Any) -> Any:
         return self._op(o, _ARITH.multiply)
@@ -830,35 +861,65 @@ def _exact_global(v: Any) -> Any:
     return v
 
 
+class _Rebinder:
+    """Copies of functions that see exact numbers: each module's globals copied once
+    (floats exact, ``math`` exact, ``float`` keeping exact numbers), and the plain
+    functions of that module, and those held in a closure, a default or a partial,
+    rebound to such copies, so that a helper the old code calls (``get_lr`` calling
+    ``cosine_coeff``, a lambda calling ``get_lr``) runs exactly too."""
+
+    def __init__(self) -> None:
+        self.modules: dict[int, dict[str, Any]] = {}
+        self.done: dict[int, types.FunctionType] = {}
+
+    def value(self, v: Any) -> Any:
+        return self.function(v) if isinstance(v, types.FunctionType) else _exact_global(v)
+
+    def function(self, fn: types.FunctionType) -> types.FunctionType:
+        """``fn`` on the exact globals, with exact defaults and closure (functions of
+        other modules, rebound too, see their own module's exact globals)."""
+        out = self.done.get(id(fn))
+        if out is not None:
+            return out
+        src = fn.__globals__
+        g = self.modules.get(id(src))
+        fill = g is None
+        if g is None:
+            g = self.modules[id(src)] = {}
+        cells = None if fn.__closure__ is None else tuple(types.CellType() for _ in fn.__closure__)
+        out = types.FunctionType(fn.__code__, g, fn.__name__, None, cells)
+        self.done[id(fn)] = out  # before its globals and cells, which may hold fn itself
+        if fill:
+            g["__builtins__"] = src.get("__builtins__", __builtins__)
+            for k, v in src.items():
+                same_module = isinstance(v, types.FunctionType) and v.__globals__ is src
+                g[k] = self.function(v) if same_module else _exact_global(v)
+            g["float"] = _exact_float
+        if fn.__closure__ is not None and cells is not None:
+            for new, cell in zip(cells, fn.__closure__):
+                with contextlib.suppress(ValueError):  # an empty cell stays empty
+                    new.cell_contents = self.value(cell.cell_contents)
+        if fn.__defaults__ is not None:
+            out.__defaults__ = tuple(self.value(v) for v in fn.__defaults__)
+        if fn.__kwdefaults__:
+            out.__kwdefaults__ = {k: self.value(v) for k, v in fn.__kwdefaults__.items()}
+        return out
+
+
 def _exact_code(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` running on a copy of its globals, closure and defaults with exact numbers."""
+    """``fn`` running on copies of its globals, closure and defaults with exact numbers."""
+    rebind = _Rebinder()
     if isinstance(fn, types.MethodType):
-        return types.MethodType(_exact_code(fn.__func__), fn.__self__)
-    if isinstance(fn, functools.partial):
-        args = tuple(_exact_global(v) for v in fn.args)
-        return functools.partial(
-            _exact_code(fn.func), *args, **{k: _exact_global(v) for k, v in fn.keywords.items()}
-        )
-    if not isinstance(fn, types.FunctionType):
+        if isinstance(fn.__func__, types.FunctionType):
+            return types.MethodType(rebind.function(fn.__func__), fn.__self__)
         return fn
-    g = {k: _exact_global(v) for k, v in fn.__globals__.items()}
-    g["float"] = _exact_float
-    closure = None
-    if fn.__closure__ is not None:
-        cells = []
-        for cell in fn.__closure__:
-            try:
-                contents = cell.cell_contents
-            except ValueError:  # an empty cell
-                cells.append(cell)
-            else:
-                cells.append(types.CellType(_exact_global(contents)))
-        closure = tuple(cells)
-    defaults = None if fn.__defaults__ is None else tuple(_exact_global(v) for v in fn.__defaults__)
-    out = types.FunctionType(fn.__code__, g, fn.__name__, defaults, closure)
-    if fn.__kwdefaults__:
-        out.__kwdefaults__ = {k: _exact_global(v) for k, v in fn.__kwdefaults__.items()}
-    return out
+    if isinstance(fn, functools.partial):
+        args = tuple(rebind.value(v) for v in fn.args)
+        inner = rebind.function(fn.func) if isinstance(fn.func, types.FunctionType) else fn.func
+        return functools.partial(inner, *args, **{k: rebind.value(v) for k, v in fn.keywords.items()})
+    if isinstance(fn, types.FunctionType):
+        return rebind.function(fn)
+    return fn
 
 
 def _describe(fn: Any) -> str:

@@ -354,6 +354,24 @@ def test_old_code_that_imports_from_math_runs_exactly() -> None:
     assert abs(exact(old, 1) - Decimal("0.75")) <= Decimal("1e-48")
 
 
+def cosine_coeff(ratio):  # type: ignore[no-untyped-def]
+    return 0.5 * (1.0 + math.cos(math.pi * ratio))
+
+
+def get_lr_with_a_helper(it):  # type: ignore[no-untyped-def]
+    return learning_rate * cosine_coeff(it / 300)
+
+
+def test_old_code_that_calls_a_helper_of_its_module_runs_exactly() -> None:
+    want = Fraction(learning_rate) * Fraction(3, 4)  # (1 + cos(pi / 3)) / 2
+    assert abs(Fraction(exact(get_lr_with_a_helper, 100)) - want) <= want * Fraction(1, 10**48)
+
+
+def test_a_lambda_wrapping_the_old_code_runs_exactly() -> None:
+    want = Fraction(learning_rate) * Fraction(3, 4)
+    assert abs(Fraction(exact(lambda t: get_lr_with_a_helper(t), 100)) - want) <= want * Fraction(1, 10**48)
+
+
 def test_old_code_that_calls_float_keeps_its_step_exact() -> None:
     import transformers.optimization as hf
 
