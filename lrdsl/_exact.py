@@ -301,7 +301,7 @@ def _floor_divmod(a: Decimal, b: Decimal) -> tuple[Decimal, Decimal]:
     q = _ARITH.divide_int(a, b)
     r = _subtract(a, _exact_multiply(q, b))
     if r and (r < 0) != (b < 0):
-        q, r = _subtract(q, 1), _add(r, b)
+        q, r = _subtract(q, Decimal(1)), _add(r, b)
     return q, r
 
 
