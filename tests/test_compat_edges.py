@@ -444,3 +444,203 @@ TORCH_REFUSALS: dict[str, tuple[Callable[[], Any], type, str]] = {
 def test_torch_refusals(make: Callable[[], Any], error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         make()
+
+
+# ----------------------------------------------------------------------------
+# Hugging Face: get_scheduler's LambdaLR stepped on a real optimizer.
+
+
+def hf_lrs(name: str, base: float, w: Any, total: Any, n: int, **kw: Any) -> list[float]:
+    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    opt = torch.optim.AdamW([p], lr=base)
+    sched = transformers.get_scheduler(
+        name, opt, num_warmup_steps=w, num_training_steps=total, scheduler_specific_kwargs=kw or None
+    )
+    out = [float(opt.param_groups[0]["lr"])]
+    for _ in range(n - 1):
+        opt.step()
+        sched.step()
+        out.append(float(opt.param_groups[0]["lr"]))
+    return out
+
+
+def hf_agree(name: str, base: float, w: Any, total: Any, **kw: Any) -> None:
+    n = int(max(w or 0, total or 0)) + 12
+    agree(lambda: chf.get_scheduler(name, base, w, total, **kw), lambda: hf_lrs(name, base, w, total, n, **kw))
+
+
+WARMUP = st.integers(0, 12) | st.sampled_from([0.5, 2.5])
+TOTAL = st.integers(0, 25) | st.sampled_from([1, 0.5, 7.5])
+CYCLES = st.sampled_from([0, 0.5, 1, 1.5, 2, 3, 6, 7, -0.5]) | st.floats(0.0, 4.0)
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP)
+def test_hf_constant_with_warmup(base: float, w: Any) -> None:
+    hf_agree("constant_with_warmup", base, w, None)
+
+
+@EXAMPLES
+@given(base=BASE)
+def test_hf_constant(base: float) -> None:
+    hf_agree("constant", base, None, None)
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL)
+def test_hf_linear(base: float, w: Any, total: Any) -> None:
+    hf_agree("linear", base, w, total)
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL, cycles=CYCLES)
+def test_hf_cosine(base: float, w: Any, total: Any, cycles: float) -> None:
+    hf_agree("cosine", base, w, total, num_cycles=cycles)
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL, cycles=CYCLES)
+def test_hf_cosine_with_restarts(base: float, w: Any, total: Any, cycles: float) -> None:
+    assume(cycles >= 0)  # refused: see test_hf_refusals
+    hf_agree("cosine_with_restarts", base, w, total, num_cycles=cycles)
+
+
+@EXAMPLES
+@given(
+    base=BASE,
+    w=WARMUP,
+    total=TOTAL,
+    lr_end=st.sampled_from([1e-7, 0.0, 0.05, -0.01]),
+    power=POWER,
+)
+def test_hf_polynomial(base: float, w: Any, total: Any, lr_end: float, power: float) -> None:
+    assume(power >= 0 or total == int(total))  # refused: see test_hf_refusals
+    hf_agree("polynomial", base, w, total, lr_end=lr_end, power=power)
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP, timescale=st.none() | st.integers(-3, 30) | st.sampled_from([0.5, 12.5]))
+def test_hf_inverse_sqrt(base: float, w: Any, timescale: Any) -> None:
+    kw = {} if timescale is None else {"timescale": timescale}
+    n = int(w) + 40
+    agree(
+        lambda: chf.get_scheduler("inverse_sqrt", base, w, **kw),
+        lambda: hf_lrs("inverse_sqrt", base, w, None, n, **kw),
+    )
+
+
+RATES = st.sampled_from([0.0, 0.1, 1.0, 2.0, -0.1])
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL, cycles=CYCLES, rate=RATES, by_min_lr=st.booleans())
+def test_hf_cosine_with_min_lr(base: float, w: Any, total: Any, cycles: float, rate: float, by_min_lr: bool) -> None:
+    kw = {"min_lr": rate * base} if by_min_lr else {"min_lr_rate": rate}
+    hf_agree("cosine_with_min_lr", base, w, total, num_cycles=cycles, **kw)
+
+
+@EXAMPLES
+@given(
+    base=BASE,
+    w=st.integers(0, 12),
+    total=TOTAL,
+    cycles=CYCLES,
+    rate=RATES,
+    warmup_rate=st.none() | st.sampled_from([0.0, 0.3, 1.0, 1.5]),
+)
+def test_hf_cosine_warmup_with_min_lr(
+    base: float, w: int, total: Any, cycles: float, rate: float, warmup_rate: float | None
+) -> None:
+    assume(w > 0 or cycles == 0)  # refused: see test_hf_refusals
+    kw = {} if warmup_rate is None else {"warmup_lr_rate": warmup_rate}
+    hf_agree("cosine_warmup_with_min_lr", base, w, total, num_cycles=cycles, min_lr_rate=rate, **kw)
+
+
+@EXAMPLES
+@given(
+    base=BASE,
+    w=st.integers(0, 10),
+    stable=st.integers(0, 10),
+    decay=st.integers(0, 10),
+    by_total=st.booleans(),
+    warmup_type=st.sampled_from(["linear", "cosine", "1-sqrt"]),
+    decay_type=st.sampled_from(["linear", "cosine", "1-sqrt"]),
+    ratio=st.sampled_from([0.0, 0.1, 1.0, 1.5, -0.1]),
+    cycles=CYCLES,
+)
+def test_hf_warmup_stable_decay(
+    base: float,
+    w: int,
+    stable: int,
+    decay: int,
+    by_total: bool,
+    warmup_type: str,
+    decay_type: str,
+    ratio: float,
+    cycles: float,
+) -> None:
+    kw: dict[str, Any] = {
+        "num_decay_steps": decay,
+        "warmup_type": warmup_type,
+        "decay_type": decay_type,
+        "min_lr_ratio": ratio,
+        "num_cycles": cycles,
+    }
+    total = w + stable + decay if by_total else None
+    if not by_total:
+        kw["num_stable_steps"] = stable
+    n = w + stable + decay + 10
+    agree(
+        lambda: chf.get_scheduler("warmup_stable_decay", base, w, total, **kw),
+        lambda: hf_lrs("warmup_stable_decay", base, w, total, n, **kw),
+    )
+
+
+#: Arguments Hugging Face runs with but lrdsl refuses, on purpose.
+HF_REFUSALS: dict[str, tuple[Callable[[], Any], type, str]] = {
+    "negative_warmup": (
+        lambda: chf.get_linear_schedule_with_warmup(1.0, -2, 10),
+        lr.ScheduleError,
+        r"get_linear_schedule_with_warmup: num_warmup_steps must be >= 0, got -2",
+    ),
+    "hard_restarts_negative_cycles": (
+        lambda: chf.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 2, 10, num_cycles=-1),
+        lr.ScheduleError,
+        r"get_cosine_with_hard_restarts_schedule_with_warmup: num_cycles must be >= 0, got -1",
+    ),
+    "cosine_warmup_with_min_lr_no_warmup": (
+        lambda: chf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0, 0, 10, min_lr_rate=0.1),
+        lr.ScheduleError,
+        r"get_cosine_with_min_lr_schedule_with_warmup_lr_rate: num_warmup_steps must be >= 1 \(its cosine"
+        r" would begin at t = -1\), got 0",
+    ),
+    "polynomial_negative_power_never_dividing": (
+        lambda: chf.get_polynomial_decay_schedule_with_warmup(1.0, 0, 0.5, power=-1.0),
+        lr.ScheduleError,
+        r"get_polynomial_decay_schedule_with_warmup: power must be >= 0 \(Hugging Face divides by zero at"
+        r" num_training_steps\), got -1\.0",
+    ),
+    "wsd_negative_stable_phase": (
+        lambda: chf.get_wsd_schedule(1.0, 5, 10, num_training_steps=12),
+        lr.ScheduleError,
+        r"wsd: stable_steps must be >= 0, got -3",
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "error", "message"), HF_REFUSALS.values(), ids=HF_REFUSALS.keys())
+def test_hf_refusals(make: Callable[[], Any], error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_hf_linear_warmup_longer_than_the_run_ramps_then_stops() -> None:
+    # issue 10: this trained at lr 0 for the whole run
+    s = chf.get_linear_schedule_with_warmup(1.0, 10, 5)
+    assert s(np.arange(12)).tolist() == [t / 10 for t in range(10)] + [0.0, 0.0]
+
+
+def test_hf_hard_restarts_restart_exactly_on_whole_steps() -> None:
+    # six cycles over ten steps restart at t = 5 (Hugging Face's (6 * 0.5) % 1 == 0)
+    s = chf.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 0, 10, num_cycles=6)
+    assert s(5) == 1.0 and s(0) == 1.0
