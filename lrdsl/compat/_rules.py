@@ -5,10 +5,10 @@ steps as the anchors count them (whole numbers, printed as ints)."""
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
 
 from .. import _checks as check
+from .._node import Schedule
 from .._ops import is_plain
 
 #: Said of a parameter that would make the anchor's learning rate negative (a later lrdsl
@@ -66,18 +66,30 @@ def between(fn: str, param: str, value: Any, low: float, high: float) -> Any:
     return v
 
 
-def undone(fn: str, param: str, value: Any, base_lr: Any, growth: Any, why: str) -> None:
-    """A factor the anchor's recursion applies to the lr and later undoes, multiplying by
-    ``growth`` (``1 / factor``, or a ratio with it in the denominator): refused where that
-    overflows, or where ``base_lr * factor`` is subnormal (the recursion then carries its
-    lost digits on, and the anchor's value is no longer its own formula's)."""
+def undone(fn: str, param: str, value: Any, anchor: Any, exact: Any, why: str) -> None:
+    """A factor the anchor's recursion applies to the lr and later divides out again:
+    refused where the anchor's own arithmetic, ``anchor()`` (its lr at the step that
+    divides), is not its formula's value ``exact`` to 1e-12 (a factor so small that
+    ``1 / factor`` overflows, or ``base_lr * factor`` is deep in the subnormal range)."""
     try:
-        g = float(growth())
+        got = float(anchor())
     except ZeroDivisionError:
-        g = math.inf
-    scaled = abs(base_lr * value) if is_plain(base_lr) else 1.0
-    if not math.isfinite(g) or 0 < scaled < sys.float_info.min:
+        got = math.inf
+    if not (math.isfinite(got) and math.isclose(got, exact, rel_tol=1e-12)):
         raise check.fail(fn, param, value, f"large enough to divide by {why}")
+
+
+def levels(fn: str, param: str, base_lr: Any, milestones: list[Any], gamma: Any) -> Schedule:
+    """``base_lr * gamma ** (number of milestones <= t)`` for ``gamma <= 0``, as the levels
+    themselves (a ``piecewise``): ``0 ** 0 = 1`` before the first milestone, and an even
+    count of a negative ``gamma`` is positive; a negative level is refused."""
+    from ..primitives import Piecewise
+
+    bounds = sorted(set(milestones))
+    values = [base_lr * gamma ** sum(m <= b for m in milestones) for b in [-math.inf, *bounds]]
+    if any(v < 0 for v in values):
+        raise check.fail(fn, param, gamma, f">= 0 {NEGATIVE}")
+    return Piecewise(bounds, values)
 
 
 def floor(value: Any) -> int:

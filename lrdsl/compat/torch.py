@@ -120,12 +120,7 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
         return Constant(base_lr)
     if not is_plain(gamma) or gamma > 0:
         return MultiStep(base_lr, reached, gamma)
-    # gamma <= 0: the levels themselves (0 ** 0 = 1; an even count of a negative gamma is positive)
-    bounds = sorted(set(reached))
-    levels = [base_lr * gamma ** sum(m <= b for m in reached) for b in [-1, *bounds]]
-    if any(v < 0 for v in levels):
-        raise check.fail(fn, "gamma", gamma, f">= 0 {NEGATIVE}")
-    return Piecewise(bounds, levels)
+    return rule.levels(fn, "gamma", base_lr, reached, gamma)
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Schedule:
@@ -147,7 +142,9 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
         return Constant(base_lr * factor)
     if factor == 0:
         raise check.fail(fn, "factor", factor, f"> 0 when total_iters > 0 (PyTorch divides by it at step {total})")
-    rule.undone(fn, "factor", factor, base_lr, lambda: 1.0 / factor, f"(PyTorch divides by it at step {total})")
+    rule.undone(
+        fn, "factor", factor, lambda: base_lr * factor * (1.0 / factor), base_lr, f"(PyTorch divides by it at step {total})"
+    )
     return Piecewise([total], [base_lr * factor, base_lr])
 
 
@@ -174,7 +171,12 @@ def LinearLR(
         return Constant(base_lr * start)
     if end > 0 and end != start:  # (a line to 0 only scales PyTorch's first lr down: exact)
         rule.undone(
-            fn, "start_factor", start, base_lr, lambda: 1.0 + (end - start) / (total * start), "(PyTorch's recursion divides by it)"
+            fn,
+            "start_factor",
+            start,
+            lambda: base_lr * start * (1.0 + (end - start) / (total * start)),
+            base_lr * (start + (end - start) / total),
+            "(PyTorch's recursion divides by it)",
         )
     if last == total:
         return Linear(base_lr * start, base_lr * end, last)
