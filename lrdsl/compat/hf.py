@@ -70,8 +70,10 @@ def _decay_length(num_warmup_steps: Any, num_training_steps: Any) -> Any:
 
 def _periodic_cosine(start: float, end: float, length: float, num_cycles: float) -> Schedule:
     """``max(0, end + (start - end) * (1 + cos(2 pi num_cycles u / length)) / 2)`` for every
-    ``u``, as Hugging Face computes it (``start`` for ever when ``num_cycles = 0``, or so
-    small that the half-period overflows; clipped at 0 for a negative ``end``)."""
+    ``u``, as Hugging Face computes it.
+
+    ``start`` for ever when ``num_cycles = 0``, or so small that the half-period
+    overflows; clipped at 0 (by arithmetic and ``clip``) for a negative ``end``."""
     half = length / (2 * abs(num_cycles)) if num_cycles != 0 else math.inf
     if not math.isfinite(half):
         return Constant(start)
@@ -181,10 +183,12 @@ def get_polynomial_decay_schedule_with_warmup(
     power: float = 1.0,
 ) -> Schedule:
     """A linear warmup, then ``polynomial(base_lr, lr_end, num_training_steps -
-    num_warmup_steps, power)``. As in Hugging Face, ``base_lr`` must exceed ``lr_end``;
-    a warmup that reaches ``num_training_steps`` is followed by ``lr_end`` (equal
-    lengths are refused: Hugging Face divides by their difference at that step), and
-    ``power = 0`` holds ``base_lr`` up to ``num_training_steps`` included."""
+    num_warmup_steps, power)``. As in Hugging Face, ``base_lr`` must exceed ``lr_end``.
+
+    A warmup that reaches ``num_training_steps`` is followed by ``lr_end`` (equal whole
+    lengths are refused: Hugging Face divides by their difference at that step);
+    ``power = 0`` holds ``base_lr`` up to ``num_training_steps`` included; a negative
+    power is refused (Hugging Face divides by zero at ``num_training_steps``)."""
     fn = "get_polynomial_decay_schedule_with_warmup"
     if not base_lr > lr_end:
         raise check.fail(fn, "lr_end", lr_end, f"< base_lr ({base_lr!r})")
@@ -303,10 +307,11 @@ def get_wsd_schedule(
     """Warmup-stable-decay: ``wsd(base_lr, num_warmup_steps, num_stable_steps,
     num_decay_steps, start=end=base_lr * min_lr_ratio, warmup_type, decay_type)``
     (``num_stable_steps`` defaults to ``num_training_steps - num_warmup_steps -
-    num_decay_steps``; a negative one, where Hugging Face's decay would start before
-    its warmup ends, is refused). A cosine decay with ``num_cycles != 0.5`` is the
-    periodic cosine Hugging Face computes, cut at ``num_decay_steps``
-    (``num_cycles = 0``: ``base_lr`` until then).
+    num_decay_steps``). A cosine decay with ``num_cycles != 0.5`` is the
+    periodic cosine Hugging Face computes, cut at ``num_decay_steps``.
+
+    ``num_cycles = 0`` holds ``base_lr`` until then; a negative stable phase, where
+    Hugging Face's decay would start before its warmup ends, is refused.
     """
     fn = "get_wsd_schedule"
     if num_stable_steps is None:

@@ -48,6 +48,7 @@ def ExponentialDecay(
 ) -> Schedule:
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored if
     ``staircase``): ``exponential(initial_learning_rate, decay_rate, decay_steps, staircase)``.
+
     ``decay_rate = 0`` is ``initial_learning_rate`` at ``step = 0`` (``0 ** 0 = 1``; with
     ``staircase``, until ``decay_steps``), then 0: exact at whole steps."""
     fn = "ExponentialDecay"
@@ -61,9 +62,10 @@ def ExponentialDecay(
 def PiecewiseConstantDecay(boundaries: Sequence[int], values: Sequence[float]) -> Schedule:
     """``values[0]`` while ``step <= boundaries[0]``, ..., ``values[-1]`` after the last:
     Keras switches one step later than :func:`lrdsl.piecewise`, so this is
-    ``piecewise([b + 1 for b in boundaries], values)`` (exact for integer steps; a
-    fractional boundary ``b`` switches at ``floor(b) + 1``, as Keras compares a whole
-    ``step > b``, and boundaries before step 0 have passed already). As in Keras there
+    ``piecewise([b + 1 for b in boundaries], values)`` (exact for integer steps).
+
+    A fractional boundary ``b`` switches at ``floor(b) + 1``, as Keras compares a whole
+    ``step > b``, and boundaries before step 0 have passed already. As in Keras there
     is at least one boundary, and they are in order (Keras adds up the values of
     overlapping ranges otherwise)."""
     fn = "PiecewiseConstantDecay"
@@ -94,7 +96,9 @@ def PolynomialDecay(
     """``(initial - end) * (1 - step / decay_steps) ** power + end``, held at ``end`` after
     ``decay_steps``: ``polynomial(initial_learning_rate, end_learning_rate,
     decay_steps, power)``; with ``cycle=True`` the horizon grows to the next
-    multiple of ``decay_steps``: ``polynomial_cycle(...)``. ``power = 0`` is
+    multiple of ``decay_steps``: ``polynomial_cycle(...)``.
+
+    ``power = 0`` is
     ``constant(initial_learning_rate)`` (``0 ** 0 = 1`` at the end too); a negative
     power is refused (Keras's value is infinite there)."""
     fn = "PolynomialDecay"
@@ -126,8 +130,9 @@ def CosineDecay(
 ) -> Schedule:
     """``cosine(initial_learning_rate, alpha * initial_learning_rate, decay_steps)``; with
     ``warmup_target``, first ``linear(initial_learning_rate, warmup_target,
-    warmup_steps)`` and then the cosine from ``warmup_target`` to ``alpha * warmup_target``
-    (``warmup_steps >= 0``: Keras would start a negative one's cosine part-way)."""
+    warmup_steps)`` and then the cosine from ``warmup_target`` to ``alpha * warmup_target``.
+
+    ``warmup_steps`` is ``>= 0`` (Keras would start a negative one's cosine part-way)."""
     fn = "CosineDecay"
     steps = _positive_steps(fn, "decay_steps", decay_steps)
     if warmup_target is None:

@@ -57,8 +57,10 @@ def polynomial_schedule(
     """``(init - end) * (1 - c / transition_steps) ** power + end`` with
     ``c = clip(count - transition_begin, 0, transition_steps)``:
     ``polynomial(init_value, end_value, transition_steps, power).shift(transition_begin)``.
-    As in Optax, ``transition_steps <= 0`` gives ``constant(init_value)``, and so does
-    ``power = 0`` (``frac ** 0 = 1``, at the end too)."""
+    As in Optax, ``transition_steps <= 0`` gives ``constant(init_value)``.
+
+    So does ``power = 0`` (``frac ** 0 = 1``, at the end too); a negative power is
+    refused (Optax's value is infinite at the end)."""
     fn = "polynomial_schedule"
     steps = rule.steps(fn, "transition_steps", transition_steps)
     power = rule.number(fn, "power", power)
@@ -85,10 +87,11 @@ def cosine_decay_schedule(
     init_value: float, decay_steps: int, alpha: float = 0.0, exponent: float = 1.0
 ) -> Schedule:
     """``init * ((1 - alpha) * (0.5 * (1 + cos(pi * c / decay_steps))) ** exponent + alpha)``:
-    ``cosine(init_value, alpha * init_value, decay_steps, exponent)``. As in Optax,
-    ``decay_steps`` must be ``> 0``; ``exponent = 0`` is ``constant(init_value)``
-    (``0 ** 0 = 1`` at the end too), and a negative one is refused (Optax's value is
-    infinite there)."""
+    ``cosine(init_value, alpha * init_value, decay_steps, exponent)``.
+
+    As in Optax, ``decay_steps`` must be ``> 0``; ``exponent = 0`` is
+    ``constant(init_value)`` (``0 ** 0 = 1`` at the end too), and a negative one is
+    refused (Optax's value is infinite there)."""
     fn = "cosine_decay_schedule"
     steps = rule.positive(fn, "decay_steps", rule.steps(fn, "decay_steps", decay_steps))
     exponent = rule.number(fn, "exponent", exponent)
@@ -161,8 +164,9 @@ def piecewise_constant_schedule(
     init_value: float, boundaries_and_scales: Mapping[int, float] | None = None
 ) -> Schedule:
     """``init_value`` times every scale whose boundary is ``<= count``:
-    ``piecewise(boundaries, running products)``; the scales of boundaries ``<= 0``
-    (passed by step 0) are in the first value."""
+    ``piecewise(boundaries, running products)``.
+
+    The scales of boundaries ``<= 0`` (passed by step 0) are in the first value."""
     bounds, values = _knots("piecewise_constant_schedule", init_value, boundaries_and_scales)
     passed = sum(b <= 0 for b in bounds)
     bounds, values = bounds[passed:], [v + 0.0 for v in values[passed:]]  # (-0.0 as 0.0)

@@ -121,7 +121,9 @@ def CosineLRScheduler(
 ) -> Schedule:
     """Cosine cycles (SGDR): ``cosine_restarts(base_lr, lr_min, t_initial, cycle_mul,
     cycle_decay, cycle_limit, k_decay)`` (``lr_min`` after ``cycle_limit``
-    cycles), after timm's warmup. At the edges as timm: ``cycle_limit <= 0`` or
+    cycles), after timm's warmup.
+
+    At the edges as timm: ``cycle_limit <= 0`` or
     ``k_decay = 0`` is ``lr_min`` after the warmup; ``cycle_decay = 0`` peaks at 0 after
     the first cycle; ``cycle_mul < 1`` is refused (timm's cycles then end in a math
     domain error)."""
@@ -195,8 +197,10 @@ def StepLRScheduler(
     steps_per_epoch: int | None = None,
 ) -> Schedule:
     """``base_lr * decay_rate ** (t // decay_t)``: ``step(base_lr, decay_t, decay_rate)``,
-    after timm's warmup (``decay_rate = 0``: ``base_lr`` until ``decay_t``, then 0, as
-    ``0 ** 0 = 1``). ``decay_t`` must be ``> 0`` (timm divides by it)."""
+    after timm's warmup.
+
+    ``decay_rate = 0`` is ``base_lr`` until ``decay_t``, then 0 (``0 ** 0 = 1``);
+    ``decay_t`` must be ``> 0`` (timm divides by it)."""
     fn = "StepLRScheduler"
     size = rule.positive(fn, "decay_t", rule.steps(fn, "decay_t", decay_t))
     rate = rule.at_least(fn, "decay_rate", decay_rate, 0, NEGATIVE)
@@ -217,8 +221,9 @@ def MultiStepLRScheduler(
 ) -> Schedule:
     """``base_lr * decay_rate ** (number of decay_t <= t + 1)``: timm decays one step
     earlier than PyTorch's MultiStepLR, so this is ``multistep(base_lr,
-    [max(m - 1, 0) for m in decay_t], decay_rate)``, after timm's warmup
-    (``decay_rate = 0``: ``base_lr`` until the first, then 0). ``decay_t`` must be in
+    [max(m - 1, 0) for m in decay_t], decay_rate)``, after timm's warmup.
+
+    ``decay_rate = 0`` is ``base_lr`` until the first, then 0; ``decay_t`` must be in
     order, as timm's ``bisect`` assumes."""
     fn = "MultiStepLRScheduler"
     if isinstance(decay_t, (str, bytes)):
@@ -254,8 +259,9 @@ def PolyLRScheduler(
     steps_per_epoch: int | None = None,
 ) -> Schedule:
     """Polynomial cycles: ``polynomial_restarts(base_lr, lr_min, t_initial, power,
-    cycle_mul, cycle_decay, cycle_limit, k_decay)``, after timm's warmup. The edges
-    as :func:`CosineLRScheduler`'s; ``power = 0`` holds each cycle's peak (with
+    cycle_mul, cycle_decay, cycle_limit, k_decay)``, after timm's warmup.
+
+    The edges as :func:`CosineLRScheduler`'s; ``power = 0`` holds each cycle's peak (with
     ``cycle_mul = 1``: a ``step``), and a negative ``power`` is refused (its values
     grow past the peak)."""
     fn = "PolyLRScheduler"
@@ -296,9 +302,10 @@ def WSDLRScheduler(
     counts the stable and decay phases, after the warmup), for timm's
     ``stable_fn="constant"`` and ``decay_fn`` ``"linear"``, ``"cosine"`` or
     ``"1-sqrt"``; its ``rsqrt``/``power`` stable phases and
-    ``power``/``exp``/callable decays raise ``ScheduleError``. With ``lr_min >
-    base_lr``, timm's stable lr is ``max(base_lr, lr_min)``: the warmup to ``base_lr``,
-    then ``lr_min``.
+    ``power``/``exp``/callable decays raise ``ScheduleError``.
+
+    With ``lr_min > base_lr``, timm's stable lr is ``max(base_lr, lr_min)``: the warmup
+    to ``base_lr``, then ``lr_min``.
     """
     fn = "WSDLRScheduler"
     check.choice(fn, "stable_fn", stable_fn, ("constant",))

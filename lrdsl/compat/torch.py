@@ -82,9 +82,9 @@ def _exponential(base_lr: float, gamma: Any) -> Schedule:
 
 
 def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
-    """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma)``
-    (``gamma = 0``: ``piecewise([step_size], [base_lr, 0])``, as PyTorch's ``0 ** 0 = 1``).
+    """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma)``.
 
+    ``gamma = 0`` is ``piecewise([step_size], [base_lr, 0])`` (PyTorch's ``0 ** 0 = 1``).
     ``step_size`` must be a whole number ``> 0``: PyTorch divides by it (``t %
     step_size``), and with a fractional one decays only where ``t % step_size == 0``
     happens to hold in floating point, unlike its own closed form.
@@ -101,8 +101,10 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
 
 def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
     """``base_lr * gamma ** (number of milestones <= t)``; as in PyTorch the milestones
-    may come in any order, a repeated one counts twice, and one that no step reaches
-    (negative, or not a whole number: PyTorch compares ``t == milestone``) never counts.
+    may come in any order, and a repeated one counts twice.
+
+    A milestone that no step reaches (negative, or not a whole number: PyTorch
+    compares ``t == milestone``) never counts.
 
     ``multistep(base_lr, milestones, gamma)``; with ``gamma = 0``, the levels as a
     ``piecewise`` (``0 ** 0 = 1`` before the first milestone).
@@ -184,8 +186,9 @@ def LinearLR(
 
 
 def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
-    """``base_lr * gamma ** t``: ``exponential(base_lr, gamma)`` (``gamma = 0``: ``base_lr``
-    at ``t = 0``, then 0)."""
+    """``base_lr * gamma ** t``: ``exponential(base_lr, gamma)``.
+
+    ``gamma = 0`` is ``base_lr`` at ``t = 0``, then 0 (PyTorch's ``0 ** 0 = 1``)."""
     return _exponential(base_lr, rule.at_least("ExponentialLR", "gamma", gamma, 0, NEGATIVE))
 
 
@@ -209,8 +212,9 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
 def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
     """``eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` for every ``t``
     (the cosine goes back up after ``T_max``, as PyTorch's does):
-    ``cosine(base_lr, eta_min, T_max, periodic=True)``. ``T_max`` must be ``> 0``
-    (PyTorch divides by it)."""
+    ``cosine(base_lr, eta_min, T_max, periodic=True)``.
+
+    ``T_max`` must be ``> 0`` (PyTorch divides by it)."""
     fn = "CosineAnnealingLR"
     return Cosine(base_lr, rule.at_least(fn, "eta_min", eta_min, 0, NEGATIVE), rule.positive(fn, "T_max", rule.steps(fn, "T_max", T_max)), periodic=True)
 
