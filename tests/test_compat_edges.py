@@ -677,12 +677,6 @@ def test_hf_linear_warmup_longer_than_the_run_ramps_then_stops() -> None:
     assert s(np.arange(12)).tolist() == [t / 10 for t in range(10)] + [0.0, 0.0]
 
 
-def test_hf_hard_restarts_restart_exactly_on_whole_steps() -> None:
-    # six cycles over ten steps restart at t = 5 (Hugging Face's (6 * 0.5) % 1 == 0)
-    s = chf.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 0, 10, num_cycles=6)
-    assert s(5) == 1.0 and s(0) == 1.0
-
-
 # ----------------------------------------------------------------------------
 # Optax: its schedules at float64 (x64 on), over counts 0 .. n - 1.
 
@@ -1394,3 +1388,44 @@ KERAS_REFUSALS: dict[str, tuple[Callable[[], Any], type, str]] = {
 def test_keras_refusals(make: Callable[[], Any], error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         make()
+
+
+# ----------------------------------------------------------------------------
+# The cases issue 10 names, and what the properties above found, as plain statements.
+
+
+def test_torch_constantlr_with_total_iters_0_keeps_the_factor_for_ever() -> None:
+    # issue 10: this ignored the factor; PyTorch never lifts it (t never equals 0 again)
+    assert ct.ConstantLR(0.1, factor=0.5, total_iters=0) == lr.constant(0.05)
+    assert torch_lrs(lambda o: L.ConstantLR(o, 0.5, 0), 0.1, 5) == [0.05] * 5
+
+
+def test_hf_num_cycles_0_holds_the_base_lr_instead_of_dividing_by_zero() -> None:
+    # issue 10: this raised ZeroDivisionError
+    s = chf.get_cosine_schedule_with_warmup(1.0, 2, 10, num_cycles=0)
+    assert s(np.arange(6)).tolist() == [0.0, 0.5, 1.0, 1.0, 1.0, 1.0]
+    restarts = chf.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 0, 4, num_cycles=0)
+    assert restarts(np.arange(6)).tolist() == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+def test_optax_exponential_decay_from_zero_is_bounded_by_end_value() -> None:
+    # exponential(0, ..., end=e) ignored e; Optax gives max(0, e)
+    assert co.exponential_decay(0.0, 10, 0.5, end_value=0.05)(3) == 0.05
+    assert optax_values(lambda: OS.exponential_decay(0.0, 10, 0.5, end_value=0.05), 4).tolist() == [0.05] * 4
+
+
+def test_timm_float_logarithm_misplaces_a_cycle_lrdsl_does_not() -> None:
+    # t_initial=1, cycle_mul=3: cycle 5 begins at t = (3**5 - 1) / 2 = 121, where timm's
+    # floor(log(1 + 2 * 121, 3)) is 4, so timm is at the end of cycle 4, not at a restart
+    kw = {"t_initial": 1, "cycle_mul": 3.0, "cycle_limit": 10}
+    theirs = timm_lrs("CosineLRScheduler", 1.0, 125, **kw)
+    ours = ctimm.CosineLRScheduler(1.0, **kw)
+    assert timm_cycle(121, 1, 3.0)[0] == 4 and exact_cycle(121, 1, 3.0)[0] == 5
+    assert ours(121) == 1.0 and theirs[121] < 1e-4
+    assert ours(np.arange(125)).tolist()[:121] == pytest.approx(theirs[:121], rel=1e-12, abs=1e-15)
+
+
+def test_hf_hard_restarts_on_whole_steps_lay_out_their_cycles() -> None:
+    # (10 / 6 is no float: t // (10 / 6) says cycle 2 at t = 5, where the third begins)
+    s = chf.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 0, 10, num_cycles=6)
+    assert hf_lrs("cosine_with_restarts", 1.0, 0, 10, 6, num_cycles=6)[5] == 1.0 == s(5)
