@@ -58,7 +58,7 @@ def _warmup(fn: str, base_lr: float, num_warmup_steps: Any, s: Schedule) -> Sche
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     if not w > 0:
         return s
-    if s(0) == base_lr:
+    if not (is_plain(base_lr) and s._plain) or s(0) == base_lr:
         return Warmup(s, w)
     return chain(Linear(0.0, base_lr * w / max(1, w), w), s, boundaries=[w])
 
