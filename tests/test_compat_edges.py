@@ -1376,6 +1376,11 @@ KERAS_REFUSALS: dict[str, tuple[Callable[[], Any], type, str]] = {
         lr.ScheduleError,
         r"CosineDecay: warmup_steps must be >= 0, got -2",
     ),
+    "piecewise_no_boundary": (
+        lambda: ck.PiecewiseConstantDecay([], [1.0]),
+        lr.ScheduleError,
+        r"PiecewiseConstantDecay: boundaries must be a list of at least one step \(Keras reads boundaries\[0\]\), got \[\]",
+    ),
     "piecewise_unsorted": (
         lambda: ck.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]),
         lr.ScheduleError,

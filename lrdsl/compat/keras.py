@@ -76,7 +76,7 @@ def PiecewiseConstantDecay(boundaries: Sequence[int], values: Sequence[float]) -
     if len(levels) != len(bounds) + 1:
         raise check.fail(fn, "values", levels, f"one longer than boundaries ({len(bounds) + 1} values)")
     if not bounds:
-        raise check.fail(fn, "boundaries", bounds, "at least one boundary")
+        raise check.fail(fn, "boundaries", bounds, "a list of at least one step (Keras reads boundaries[0])")
     if bounds != sorted(bounds):
         raise check.fail(fn, "boundaries", bounds, "in increasing order")
     switch = [math.floor(b) + 1 for b in bounds]
