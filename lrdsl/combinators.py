@@ -209,7 +209,7 @@ def then(a: Schedule, b: Schedule) -> Chain:
     nodes = 1 + (a._nodes - 1 if head is not None else a._nodes) + (b._nodes - 1 if tail is not None else b._nodes)
     out: Chain = object.__new__(Chain)
     set_fields(out, pieces=left + right, boundaries=None)
-    record_nesting(out, ">>", max(depth_a, depth_b), nodes)
+    record_nesting(out, "chain", max(depth_a, depth_b), nodes)
     return out
 
 
@@ -257,16 +257,16 @@ class Warmup(Schedule):
         return self.schedule.finite
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        s, steps = self.schedule, self.steps
-
-        def branch(k: int, t: Any) -> Any:
-            if k == 0:
-                u = xp.minimum(t, steps)
-                peak = s._eval(xp.zero(t), xp)
-                return self.start * xp.div(xp.sub(steps, u), steps) + peak * xp.div(u, steps)
-            return s._eval(xp.maximum(xp.sub(t, steps), 0), xp) if self.shifted else s._eval(t, xp)
-
-        return xp.switch(xp.searchsorted((steps,), t), 2, branch, t)
+        # The schedule is evaluated once, at 0 while warming up (its peak) and at
+        # t - steps (or t) after: evaluating it twice would make a warmup of a
+        # warmup of ... cost 2**depth on the backends that compute every branch.
+        steps = self.steps
+        warm = t < steps
+        after = xp.maximum(xp.sub(t, steps), 0) if self.shifted else t
+        v = self.schedule._eval(xp.where(warm, xp.zero(t), after), xp)
+        u = xp.minimum(t, steps)
+        ramp = self.start * xp.div(xp.sub(steps, u), steps) + v * xp.div(u, steps)
+        return xp.where(warm, ramp, v)
 
 
 # ----------------------------------------------------------------------------
@@ -536,7 +536,7 @@ class _Fold(_Pointwise):
             if op == "/" and _is_zero(x):
                 raise check.fail("/", "divisor", x, "non-zero")
         set_fields(self, **{field_name: items, "ops": ops})
-        check_nesting(self, name)
+        check_nesting(self, ops[-1])
 
     @classmethod
     def join(cls, op: str, a: Any, b: Any) -> Schedule:

@@ -35,6 +35,7 @@ from .registry import Form, document_name, language
 __all__ = ["FORMAT_VERSION", "MAX_DEPTH", "MAX_ITEMS", "to_dict", "from_dict"]
 
 FORMAT_VERSION = 1
+_MAX_INT = 2**1024
 #: The most entries (nodes, fields, list items) a document may hold.
 MAX_ITEMS = 10_000_000
 
@@ -213,6 +214,8 @@ class _Loader:
                     raise self.fail(index, " must be a list of numbers or of nodes, not of lists", f"{step}[{i}]")
                 out.append(self.field(index, x, f"{step}[{i}]", depth, todo))
             return out
+        if type(v) is int and abs(v) > _MAX_INT:  # beyond any float: not even printable in full
+            raise self.fail(index, f" must be a finite number, got an int of {v.bit_length()} bits", step)
         if v is None or isinstance(v, (bool, str)) or is_plain(v):
             return v
         raise self.fail(index, f" must be a number, a string, a list or a node, got {_short(v)}", step)
