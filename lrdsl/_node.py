@@ -138,13 +138,29 @@ def bottom_up(
 
 
 def _depth_of(node: Schedule) -> int:
-    """How many levels the expression has (a node without children: 1)."""
-    return 1 + max((c._depth for c in node.children()), default=0)
+    """How many levels the expression has (a node without children: 1); keeps the
+    size too, ``_nodes``: how many nodes it has, a subexpression counted once per use."""
+    depth, nodes = 1, 1
+    for c in node.children():
+        state = c.__dict__
+        d = state["_depth"] + 1
+        if d > depth:
+            depth = d
+        nodes += state["_nodes"]
+    node.__dict__["_nodes"] = nodes
+    return depth
 
 
-def _nodes_of(node: Schedule) -> int:
-    """How many nodes the expression has, a subexpression counted once per use."""
-    return 1 + sum(c._nodes for c in node.children())
+class _Shape(_Fact):
+    """``_depth`` or ``_nodes``: both are computed together (by :func:`_depth_of`)."""
+
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        state = node.__dict__
+        if "_depth" not in state:
+            bottom_up(node, "_depth", _depth_of)
+        return state[self.name]
 
 
 def _plain_of(node: Schedule) -> bool:
@@ -217,8 +233,8 @@ class Schedule:
 
     # -- facts kept on the node ----------------------------------------------------
 
-    _depth = _Fact(_depth_of)
-    _nodes = _Fact(_nodes_of)
+    _depth = _Shape(_depth_of)
+    _nodes = _Shape(_depth_of)
     _plain = _Fact(_plain_of)
 
     # -- evaluation --------------------------------------------------------------
@@ -407,12 +423,12 @@ class Schedule:
         """The call's arguments: required fields positionally, then the optional
         fields that differ from their defaults, as keywords."""
         out = []
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            v = getattr(self, f.name)
-            if f.default is dataclasses.MISSING:
+        for name, required, default, keyword in _arguments(type(self)):
+            v = getattr(self, name)
+            if required:
                 out.append(text(v))
-            elif not _same(v, f.default):
-                out.append(f"{self._renamed.get(f.name, f.name)}={text(v)}")
+            elif not _same(v, default):
+                out.append(f"{keyword}={text(v)}")
         return out
 
     def _render(self) -> str:
@@ -430,6 +446,15 @@ class Schedule:
     def __str__(self) -> str:
         """The canonical text form, which :func:`lrdsl.parse` reads back."""
         return self.__repr__()
+
+
+@functools.cache
+def _arguments(cls: Any) -> tuple[tuple[str, bool, Any, str], ...]:
+    """``(field, required, default, keyword)`` for each field of a node class."""
+    return tuple(
+        (f.name, f.default is dataclasses.MISSING, f.default, cls._renamed.get(f.name, f.name))
+        for f in dataclasses.fields(cls)
+    )
 
 
 def _current_text(kept: tuple[int, str] | None) -> bool:

@@ -15,7 +15,16 @@ from ._node import Schedule
 from .errors import ScheduleError
 from .plotting import boundaries, default_steps
 
-__all__ = ["chart", "sample_times"]
+__all__ = ["chart", "sample_times", "for_display"]
+
+
+def for_display(s: Schedule) -> Schedule:
+    """``s`` as evaluated for a summary or a chart: simplified with tables, so that a
+    chain of thousands of pieces is one lookup (NumPy evaluates a chain piece by
+    piece); the same values up to float64 rounding (see :mod:`lrdsl.simplify`)."""
+    from .simplify import simplify
+
+    return simplify(s, tables=True)
 
 
 def sample_times(s: Schedule, steps: int, n: int) -> np.ndarray:
@@ -54,7 +63,7 @@ def chart(s: Schedule, steps: int | None = None, width: int = 60, height: int = 
     width = min(width, steps) if steps >= 2 else width
     t = sample_times(s, steps, max(20 * width, 2000))
     with np.errstate(all="ignore"):
-        v = np.asarray(s(t), dtype=np.float64)
+        v = np.asarray(for_display(s)(t), dtype=np.float64)
     ok = np.isfinite(v)
     lo, hi = (float(v[ok].min()), float(v[ok].max())) if ok.any() else (0.0, 1.0)
 

@@ -137,15 +137,16 @@ def _values(s: Schedule, steps: int, chunk: int = 1_000_000) -> Any:
 def _extremes(s: Schedule, steps: int) -> tuple[float, Any, float, Any, bool]:
     """``(peak, at, lowest, at, sampled)``: over every step up to :data:`EXACT_STEPS`
     steps, else over a sample (see :func:`lrdsl.ascii.sample_times`)."""
-    from .ascii import sample_times
+    from .ascii import for_display, sample_times
 
     peak_v, peak_t, min_v, min_t = -math.inf, 0, math.inf, 0
+    shown = for_display(s)
     if steps <= EXACT_STEPS:
-        chunks = [(np.arange(lo, lo + len(v)), v) for lo, v in _values(s, steps)]
+        chunks = [(np.arange(lo, lo + len(v)), v) for lo, v in _values(shown, steps)]
     else:
         t = sample_times(s, steps, SAMPLES)
         with np.errstate(all="ignore"):
-            chunks = [(t, s(t))]
+            chunks = [(t, shown(t))]
     for t, v in chunks:
         if np.isnan(v).all():
             continue

@@ -48,8 +48,7 @@ import keyword
 import math
 import re
 import warnings
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from ._node import MAX_DEPTH, Schedule
@@ -227,22 +226,21 @@ class _Token:
 
 
 class _Stream:
-    """Tokens from a generator, with a look ahead of a few."""
+    """The tokens, and where the parser is among them (with a look ahead)."""
 
-    __slots__ = ("ahead", "source")
+    __slots__ = ("items", "pos")
 
-    def __init__(self, source: Iterator[_Token]) -> None:
-        self.source = source
-        self.ahead: deque[_Token] = deque()
+    def __init__(self, items: list[_Token]) -> None:
+        self.items = items
+        self.pos = 0
 
     def peek(self, k: int = 0) -> _Token:
-        while len(self.ahead) <= k:
-            self.ahead.append(next(self.source))
-        return self.ahead[k]
+        items = self.items
+        i = self.pos + k
+        return items[i] if i < len(items) else items[-1]
 
     def take(self, n: int) -> None:
-        for _ in range(n):
-            self.ahead.popleft()
+        self.pos += n
 
 
 class _Frame:
@@ -301,11 +299,13 @@ class _Parser:
 
     # -- tokens ------------------------------------------------------------------
 
-    def tokens(self) -> Iterator[_Token]:
-        """The tokens, one at a time (so that few live at once), then ``END`` for ever."""
+    def tokens(self) -> list[_Token]:
+        """The tokens, then ``END``."""
         text = self.text
         n = len(text)
         last = 0
+        out: list[_Token] = []
+        append = out.append
         for m in _TOKEN.finditer(text):
             kind = m.lastgroup
             if kind == "space":
@@ -327,9 +327,9 @@ class _Parser:
                 if kind == "string" and s in ("''", '""') and after == s[0]:
                     self.fail("triple-quoted strings are not part of the language", pos, end + 1)
             last = end
-            yield _Token(kind, s, pos, end)  # type: ignore[arg-type]
-        while True:
-            yield _Token(END, "", last, last)
+            append(_Token(kind, s, pos, end))  # type: ignore[arg-type]
+        append(_Token(END, "", last, last))
+        return out
 
     def bad_character(self, pos: int) -> NoReturn:
         c = self.text[pos]
