@@ -423,7 +423,8 @@ class Schedule:
         """The call's arguments: required fields positionally, then the optional
         fields that differ from their defaults, as keywords."""
         out = []
-        for name, required, default, keyword in _arguments(type(self)):
+        kind: Any = type(self)
+        for name, required, default, keyword in _arguments(kind):
             v = getattr(self, name)
             if required:
                 out.append(text(v))
