@@ -40,6 +40,7 @@ __all__ = [
     "Chain",
     "chain",
     "then",
+    "ChainRun",
     "Warmup",
     "Shift",
     "PerEpoch",
@@ -211,6 +212,46 @@ def then(a: Schedule, b: Schedule) -> Chain:
     set_fields(out, pieces=left + right, boundaries=None)
     record_nesting(out, "chain", max(depth_a, depth_b), nodes)
     return out
+
+
+class ChainRun:
+    """A chain without boundaries built one piece at a time, as ``a >> b >> c ...``
+    reads: each piece is checked once as it comes and kept in a list, and
+    :meth:`done` makes the :class:`Chain` once, so that a run of ``n`` pieces takes
+    ``O(n)`` time (``>>`` itself copies the pieces so far at each step). Errors are
+    those of ``>>``."""
+
+    __slots__ = ("depth", "nodes", "pieces")
+
+    def __init__(self, first: Schedule) -> None:
+        self.pieces: list[Schedule] = []
+        self.depth = 1  # of the chain, so far
+        self.nodes = 1
+        self.add(first)
+
+    def add(self, piece: Schedule) -> None:
+        """One more piece (or the pieces of a chain without boundaries)."""
+        check_schedule("chain", f"pieces[{len(self.pieces)}]", piece)
+        if self.pieces and not self.pieces[-1].finite:
+            raise _not_finite(len(self.pieces) - 1, self.pieces[-1])
+        if isinstance(piece, Chain) and piece.boundaries is None:
+            self.pieces.extend(piece.pieces)
+            depth, nodes = piece._depth, self.nodes + piece._nodes - 1
+        else:
+            self.pieces.append(piece)
+            depth, nodes = piece._depth + 1, self.nodes + piece._nodes
+        probe = object.__new__(Chain)
+        record_nesting(probe, "chain", max(self.depth, depth), nodes)  # refused here, at this piece
+        self.depth, self.nodes = max(self.depth, depth), nodes
+
+    def done(self) -> Schedule:
+        """The chain (the piece itself, for a run of one)."""
+        if len(self.pieces) == 1:
+            return self.pieces[0]
+        out: Chain = object.__new__(Chain)
+        set_fields(out, pieces=tuple(self.pieces), boundaries=None)
+        record_nesting(out, "chain", self.depth, self.nodes)
+        return out
 
 
 @dataclass(frozen=True, repr=False, init=False, eq=False)

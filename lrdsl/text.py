@@ -52,6 +52,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from ._node import MAX_DEPTH, Schedule
+from .combinators import ChainRun
 from .errors import ParseError, ScheduleError
 from .registry import Form, language
 
@@ -262,12 +263,20 @@ class _Frame:
 
 
 class _Item:
-    """A value read, and the span of text it came from."""
+    """A value read, and the span of text it came from. A ``>>`` run is kept as a
+    :class:`~lrdsl.combinators.ChainRun` until its value is needed."""
 
-    __slots__ = ("end", "start", "value")
+    __slots__ = ("_value", "end", "run", "start")
 
     def __init__(self, value: Value, start: int, end: int) -> None:
-        self.value, self.start, self.end = value, start, end
+        self._value, self.start, self.end = value, start, end
+        self.run: ChainRun | None = None
+
+    @property
+    def value(self) -> Value:
+        if self.run is not None:
+            self._value, self.run = self.run.done(), None
+        return self._value
 
 
 class _Parser:
@@ -492,7 +501,7 @@ class _Parser:
             else:
                 b = values.pop()
                 a = values.pop()
-                values.append(_Item(self.binary(op, a, b), a.start, b.end))
+                values.append(self.then(a, b) if op == ">>" else _Item(self.binary(op, a, b), a.start, b.end))
 
     def unary(self, op: str, v: _Item, start: int) -> Value:
         x = v.value
@@ -505,18 +514,27 @@ class _Parser:
         except (ScheduleError, TypeError) as e:
             self.fail(str(e), start, v.end)
 
+    def then(self, a: _Item, b: _Item) -> _Item:
+        """``a >> b``: one more piece of the run ``a`` is (or starts)."""
+        for side in (a, b):
+            if side.run is None and not isinstance(side.value, Schedule):
+                self.fail(f"'>>' puts one schedule after another, got {_describe(side.value)}", side.start, side.end)
+        out = _Item(None, a.start, b.end)
+        try:
+            out.run = a.run if a.run is not None else ChainRun(a.value)
+            out.run.add(b.value)
+        except (ScheduleError, TypeError) as e:
+            self.fail(str(e), a.start, b.end)
+        a.run = None
+        return out
+
     def binary(self, op: str, a: _Item, b: _Item) -> Value:
         x, y = a.value, b.value
-        if op == ">>":
-            for side in (a, b):
-                if not isinstance(side.value, Schedule):
-                    self.fail(f"'>>' puts one schedule after another, got {_describe(side.value)}", side.start, side.end)
-        else:
-            for side in (a, b):
-                if not (isinstance(side.value, Schedule) or _is_number(side.value)):
-                    self.fail(f"'{op}' works on schedules and numbers, not on {_describe(side.value)}", side.start, side.end)
-            if _is_number(x) and _is_number(y):
-                return self.fold(op, x, y, a.start, b.end)
+        for side in (a, b):
+            if not (isinstance(side.value, Schedule) or _is_number(side.value)):
+                self.fail(f"'{op}' works on schedules and numbers, not on {_describe(side.value)}", side.start, side.end)
+        if _is_number(x) and _is_number(y):
+            return self.fold(op, x, y, a.start, b.end)
         try:
             return _APPLY[op](x, y)
         except (ScheduleError, TypeError) as e:
@@ -577,6 +595,9 @@ class _Parser:
 
     def unknown_name(self, tok: _Token, called: bool) -> NoReturn:
         name = tok.text
+        if len(name) > 40:
+            what = "unknown schedule" if called else "unknown name"
+            self.fail(f"{what} {name[:37] + '...'!r} ({len(name):,} characters)", tok.start, tok.end)
         known = sorted(self.calls)
         if not called and name in self.calls:
             self.fail(f"{name} must be called: {signature(name, self.calls[name].build)}", tok.start, tok.end)
@@ -753,5 +774,4 @@ _APPLY: dict[str, Callable[[Any, Any], Any]] = {
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
     "**": lambda a, b: a**b,
-    ">>": lambda a, b: a >> b,
 }
