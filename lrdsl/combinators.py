@@ -693,6 +693,8 @@ class BinOp(_Pointwise):
     def __post_init__(self) -> None:
         op = check.choice("arithmetic", "operator", self.operator, tuple(_PRECEDENCE))
         a, b = operand(op, self.a), operand(op, self.b)
+        if not (isinstance(a, Schedule) or isinstance(b, Schedule)):  # else it is a number
+            raise check.fail(op, "operands", [a, b], "a schedule on at least one side")
         if op == "/" and _is_zero(b):
             raise check.fail("/", "divisor", b, "non-zero")
         set_fields(self, operator=op, a=a, b=b)

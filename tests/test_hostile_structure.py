@@ -520,6 +520,7 @@ TABLE = {
             "sum: terms must be a list of at least two operands",
         ),
         (_doc({"op": "binop", "operator": "//", "a": {"op": "constant", "value": 1}, "b": 2}), "operator must be one of"),
+        (_doc({"op": "binop", "operator": "**", "a": 0, "b": 2}), "**: operands must be a schedule on at least one side"),
         (_doc({"op": "chain", "pieces": []}), "chain: pieces must be at least one schedule"),
         (_doc({"op": "chain", "pieces": [[{"op": "constant", "value": 1}]]}), "must be a list of numbers or of nodes, not of lists"),
         (_doc({"op": "constant", "value": 10**400}), "value must be a finite number"),
