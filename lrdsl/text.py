@@ -162,16 +162,19 @@ NAME, NUMBER, STRING, OP, END = "name", "number", "string", "op", "end"
 
 _TOKEN = re.compile(
     r"""
-    (?P<space>[ \t\f\n]+|\#[^\n]*)
-  | (?P<number>
-        0[xX](?:_?[0-9a-fA-F])+ | 0[oO](?:_?[0-7])+ | 0[bB](?:_?[01])+
-      | (?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9](?:_?[0-9])*)?
-      | [0-9](?:_?[0-9])*\.?(?:[eE][+-]?[0-9](?:_?[0-9])*)?
+    (?:[ \t\f\n]++|\#[^\n]*+)*+    # space and comments before the token
+    (?:
+        (?P<number>
+            0[xX](?:_?[0-9a-fA-F])+ | 0[oO](?:_?[0-7])+ | 0[bB](?:_?[01])+
+          | (?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9](?:_?[0-9])*)?
+          | [0-9](?:_?[0-9])*\.?(?:[eE][+-]?[0-9](?:_?[0-9])*)?
+        )
+      | (?P<name>[^\W\d]\w*)
+      | (?P<string>'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*")
+      | (?P<op>\*\*=?|//=?|>>=?|<<=?|<=|>=|==|!=|->|:=|\.\.\.|[-+*/%@&|^~<>()\[\]{},:;.=])
+      | (?P<end>\Z)
+      | (?P<bad>.)
     )
-  | (?P<name>[^\W\d]\w*)
-  | (?P<string>'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*")
-  | (?P<op>\*\*=?|//=?|>>=?|<<=?|<=|>=|==|!=|->|:=|\.\.\.|[-+*/%@&|^~<>()\[\]{},:;.=])
-  | (?P<bad>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -316,13 +319,13 @@ class _Parser:
         out: list[_Token] = []
         append = out.append
         for m in _TOKEN.finditer(text):
-            kind = m.lastgroup
-            if kind == "space":
-                continue
-            pos, end = m.span()
+            kind = m.lastgroup or "bad"
+            pos, end = m.span(kind)
+            if kind == "end":
+                break
             if kind == "bad":
                 self.bad_character(pos)
-            s = m.group()
+            s = m.group(kind)
             if end < n and kind != "op":
                 after = text[end]
                 if kind == "number" and (after.isalnum() or after == "_"):
@@ -336,7 +339,7 @@ class _Parser:
                 if kind == "string" and s in ("''", '""') and after == s[0]:
                     self.fail("triple-quoted strings are not part of the language", pos, end + 1)
             last = end
-            append(_Token(kind, s, pos, end))  # type: ignore[arg-type]
+            append(_Token(kind, s, pos, end))
         append(_Token(END, "", last, last))
         return out
 
