@@ -48,7 +48,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._ops import PY, is_plain
+from ._ops import PY, geometric_start, is_plain
 from .errors import ScheduleError
 
 __all__ = ["Unsupported", "generate", "scalar_call", "scalar_function"]
@@ -72,13 +72,9 @@ def _bad_time(t: Any) -> None:
 
 def _time(t: Any) -> Any:
     """A non-``int``, non-``float`` time as the Python number it stands for."""
-    import numbers
+    from ._checks import time
 
-    import numpy as np
-
-    if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real):
-        raise TypeError(f"a schedule is evaluated at a number, got {type(t).__name__} {t!r}")
-    return int(t) if isinstance(t, numbers.Integral) else float(t)
+    return time(t)
 
 
 #: The globals of every generated function.
@@ -332,6 +328,27 @@ class _Symbolic:
     def sub(self, a: Any, b: Any) -> Any:
         return a - b
 
+    def add(self, a: Any, b: Any) -> Any:
+        return a + b
+
+    def lt(self, a: Any, b: Any) -> Any:
+        return a < b
+
+    def le(self, a: Any, b: Any) -> Any:
+        return a <= b
+
+    def gt(self, a: Any, b: Any) -> Any:
+        return a > b
+
+    def ge(self, a: Any, b: Any) -> Any:
+        return a >= b
+
+    def time_div(self, a: Any, b: Any) -> Any:
+        return self.div(a, b)
+
+    def geometric(self, p: Any, m: Any, j: Any, like: Any = None) -> Any:
+        return geometric_start(self, p, m, j)
+
     def div(self, a: Any, b: Any) -> Any:
         if not isinstance(a, Sym) and not isinstance(b, Sym):
             return PY.div(a, b)
@@ -549,7 +566,7 @@ def _render(gen: _Symbolic, result: Any, inline: bool) -> str:
         before = set(once)
         lines.clear()
         expand.cache_clear()
-        emit_block(gen.root, "        ")
+        emit_block(gen.root, "            ")
         body = sub(ret)[0]
         if once == before:
             break
@@ -565,8 +582,16 @@ def _render(gen: _Symbolic, result: Any, inline: bool) -> str:
         "            _bad_time(t)",
         "        if not t > 0:",
         "            t = 0",
+        "        try:",
     ]
-    tail = [f"        return {'_float(' + body + ')' if to_float else body}", "    return f"]
+    # An int too large for a float (t = 10**400) overflows the inlined arithmetic:
+    # the tree walk (whose PY operations are exact for it) takes over.
+    tail = [
+        f"            return {'_float(' + body + ')' if to_float else body}",
+        "        except OverflowError:",
+        "            return _slow(t)",
+        "    return f",
+    ]
     return "\n".join(head + lines + tail) + "\n"
 
 
@@ -591,7 +616,10 @@ def generate(node: Any) -> tuple[str, Callable[[Any], Any]]:
         except (SyntaxError, RecursionError, MemoryError) as e:  # too deeply nested
             last = e
             continue
+        from ._node import eval_python
+
         namespace: dict[str, Any] = dict(_GLOBALS)
+        namespace["_slow"] = functools.partial(eval_python, node)
         exec(code, namespace)  # our own generated source, never user text
         fn = namespace["_make"](*(value for _, value in gen.consts.values()))
         fn.__doc__ = f"{_short(node)} at a Python number t, as a float."
@@ -620,11 +648,13 @@ def scalar_call(node: Any, t: int | float) -> Any:
     """``node(t)`` for a Python ``int`` or ``float`` ``t``, before ``node`` has generated
     code: the tree walk for the first :data:`WARM_CALLS` calls, then generated code,
     kept on the node (``_scalar_fn``) for the calls that follow."""
-    from ._node import eval_python, evaluate
+    from ._node import check_leaves, eval_python, evaluate
 
+    state = node.__dict__
+    if "_unchecked" in state:
+        check_leaves(node)
     if not node._plain:
         return evaluate(node, t)
-    state = node.__dict__
     calls = state.get("_scalar_calls", 0) + 1
     if calls < WARM_CALLS:
         state["_scalar_calls"] = calls

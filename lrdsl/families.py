@@ -52,10 +52,7 @@ __all__ = [
 
 
 def _mult(fn: str, value: Any) -> Any:
-    v = check.number(fn, "mult", value)
-    if is_plain(v) and v < 1:
-        raise check.fail(fn, "mult", v, ">= 1")
-    return v
+    return check.at_least(fn, "mult", value, 1)
 
 
 def _limit(fn: str, value: Any) -> Any:
@@ -102,7 +99,11 @@ class _Cycles(Schedule):
         return p * (m**n - 1) / (m - 1)
 
     def _cycle(self, t: Any, xp: Any) -> tuple[Any, Any, Any]:
-        """``(i, u, length)``: the cycle ``t`` is in, the time since it began, its length."""
+        """``(i, u, length)``: the cycle ``t`` is in, the time since it began, its length.
+
+        With ``mult > 1`` the logarithm gives the cycle up to rounding; the exact
+        starts ``xp.geometric`` (a table of times on JAX) settle it, and ``u`` and
+        ``length - u`` are differences of exact times."""
         p, m = self.period, self.mult
         if is_plain(m) and m == 1:
             return xp.floordiv(t, p), xp.mod(t, p), p
@@ -110,13 +111,13 @@ class _Cycles(Schedule):
         lm = xp.where(m == 1, 1.0, xp.log(m))
 
         def begin(j: Any) -> Any:
-            return p * xp.div(xp.pow(m, j) - 1, g)
+            return xp.geometric(p, m, j, like=t)
 
-        # The logarithm gives the cycle up to rounding; the exact starts settle it.
         i = xp.maximum(xp.floordiv(xp.div(xp.log1p(xp.div(t, p) * g), lm), 1), 0)
-        i = i - xp.where(t < begin(i), 1, 0)
-        i = i + xp.where(t >= begin(i + 1), 1, 0)
-        u, length = xp.sub(t, begin(i)), p * xp.pow(m, i)
+        i = i - xp.where(xp.lt(t, begin(i)), 1, 0)
+        i = i + xp.where(xp.ge(t, begin(i + 1)), 1, 0)
+        start = begin(i)
+        u, length = xp.sub(t, start), xp.sub(begin(i + 1), start)
         if is_plain(m):
             return i, u, length
         one = m == 1
@@ -129,16 +130,18 @@ class _Cycles(Schedule):
     def _eval(self, t: Any, xp: Any) -> Any:
         i, u, length = self._cycle(t, xp)
         k = self.k
-        if is_plain(k) and k == 1:
-            x, y = xp.div(u, length), xp.div(xp.sub(length, u), length)
-        else:
-            x = xp.div(xp.pow(u, k), xp.pow(length, k))
-            y = 1 - x
-        peak = self.start if is_plain(self.decay) and self.decay == 1 else self.start * xp.pow(self.decay, i)
+        x, y = xp.div(u, length), xp.div(xp.sub(length, u), length)
+        if not (is_plain(k) and k == 1):  # x ** k, and 1 - x ** k without cancelling near 1
+            w = xp.pow(x, k)
+            late = w >= 0.5
+            y = xp.where(late, -xp.expm1(k * xp.log1p(-xp.where(late, y, 0.0))), 1 - w)
+            x = w
+        decay = self.decay
+        peak = self.start if is_plain(decay) and decay == 1 else self.start * xp.pow_steps(decay, i, 1, True)
         v = self._value(peak, x, y, xp)
         if self.limit is None:
             return v
-        return xp.where(i < self.limit, v, self.end)
+        return xp.where(xp.lt(i, self.limit), v, self.end)
 
     def _value(self, peak: Any, x: Any, y: Any, xp: Any) -> Any:
         a, b = self._weights(x, y, xp)
@@ -268,8 +271,7 @@ class Tanh(_Cycles):
     def __post_init__(self) -> None:
         fn = "tanh"
         lb, ub = check.number(fn, "lb", self.lb), check.number(fn, "ub", self.ub)
-        if is_plain(lb) and is_plain(ub) and not lb < ub:
-            raise check.fail(fn, "lb", lb, f"< ub ({ub!r})")
+        check.less(fn, "lb", lb, "ub", ub)
         set_fields(
             self,
             start=check.nonnegative(fn, "start", self.start),
@@ -291,7 +293,8 @@ class Tanh(_Cycles):
         return 1.0
 
     def _value(self, peak: Any, x: Any, y: Any, xp: Any) -> Any:
-        w = 0.5 * (1 - xp.tanh(self.lb * y + self.ub * x))
+        # (1 - tanh(z)) / 2 as 1 / (1 + exp(2 z)): no cancellation where tanh(z) nears 1
+        w = xp.div(1, 1 + xp.exp(2 * (self.lb * y + self.ub * x)))
         return self.end + (peak - self.end) * w
 
 
@@ -349,13 +352,13 @@ class Cyclic(Schedule):
         down = up if self.step_size_down is None else self.step_size_down
         total = up + down
         u = xp.mod(t, total)
-        rising = u <= up
+        rising = xp.le(u, up)
         safe_down = xp.where(down > 0, down, 1)
         x = xp.where(rising, xp.div(u, up), xp.div(xp.sub(total, u), safe_down))
         if self.mode == "triangular2":
             x = x * xp.pow(0.5, xp.floordiv(t, total))
         elif self.mode == "exp_range":
-            x = x * xp.pow(self.gamma, t)
+            x = x * xp.pow_steps(self.gamma, t, 1, False)
         return self.low + (self.high - self.low) * x
 
 
@@ -460,9 +463,9 @@ class OneMinusSqrt(Span):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        x, _ = _done_and_left(xp, t, self.steps)
+        x, y = _done_and_left(xp, t, self.steps)
         s = xp.sqrt(x)
-        return self.start * (1 - s) + self.end * s
+        return self.start * xp.div(y, 1 + s) + self.end * s  # 1 - sqrt(x) = (1 - x) / (1 + sqrt(x))
 
 
 @dataclass(frozen=True, repr=False)
@@ -500,9 +503,14 @@ class PolynomialCycle(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        n = xp.maximum(-xp.floordiv(-t, self.steps), 1)  # ceil(t / steps), at least 1
-        horizon = self.steps * n
-        x, y = xp.div(t, horizon), xp.div(xp.sub(horizon, t), horizon)
+        # left = horizon - t, exactly: steps - (t mod steps), or 0 at a multiple of
+        # steps (steps at t = 0); the horizon itself is t + left (never steps * n,
+        # which overflows an integer count near its top).
+        steps = self.steps
+        r = xp.mod(t, steps)
+        left = xp.where(xp.gt(r, 0), xp.sub(steps, r), xp.where(xp.gt(t, 0), xp.zero(t), steps))
+        horizon = xp.add(t, left)
+        x, y = xp.div(t, horizon), xp.div(left, horizon)
         return _blend(xp, self.start, self.end, y, x, self.power)
 
 
