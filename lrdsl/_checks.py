@@ -231,7 +231,7 @@ def sequence(fn: str, param: str, value: Any, *, min_len: int = 0) -> tuple[Any,
             raise TypeError(f"{fn}: {param} must be a list of numbers, got a NumPy array of shape {value.shape}")
         value = value.tolist()
     elif is_jax_array(value):
-        if np.ndim(value) == 0:
+        if np.ndim(value) == 0:  # type: ignore[arg-type]
             raise TypeError(f"{fn}: {param} must be a list of numbers, got a 0-d array")
         number(fn, param, value)  # the dtype, and every element if concrete, at once
         value = list(value)

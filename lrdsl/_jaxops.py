@@ -137,10 +137,10 @@ class Time:
     def __ge__(self, o: Any) -> Any:
         return self.xp.ge(self, o)
 
-    def __eq__(self, o: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, o: Any) -> Any:
         return self.xp.eq(self, o)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
     def __jax_array__(self) -> Any:
         return self.xp.to_array(self)
