@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._tables import ceil_table, float_table, int64_table, table, wide
+
 if TYPE_CHECKING:
     from ._jaxops import Jax
 
@@ -80,20 +82,12 @@ def _round(x: Any) -> Any:
         return math.copysign(_INF, x)
 
 
-def _wide(x: Any) -> float:
-    """``float(x)``, ``+-inf`` for an int beyond the floats."""
-    try:
-        return float(x)
-    except OverflowError:
-        return math.copysign(_INF, x)
-
-
 def _exact(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     """``op(a, b)`` when a huge int's conversion to float overflowed: in exact
     rationals when both are finite, else as floats (the int as ``+-inf``)."""
     if all(isinstance(x, int) or math.isfinite(x) for x in (a, b)):
         return _round(op(Fraction(a), Fraction(b)))
-    return op(_wide(a), _wide(b))
+    return op(wide(a), wide(b))
 
 
 class _Python:
@@ -176,7 +170,7 @@ class _Python:
         except ZeroDivisionError:  # 0.0 ** negative
             return _INF
         except OverflowError:  # a result beyond the floats, or an int too large for one
-            fa, fb = _wide(a), _wide(b)
+            fa, fb = wide(a), wide(b)
             try:
                 r = fa**fb
             except OverflowError:
@@ -211,9 +205,9 @@ class _Python:
         return math.sqrt(x) if x >= 0 else math.nan
 
     @classmethod
-    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
-        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
-        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool, scale: Any = 1) -> Any:
+        """``scale * gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return scale * cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
 
     @classmethod
     def geometric(cls, p: Any, m: Any, j: Any, like: Any = None) -> Any:
@@ -251,7 +245,7 @@ _I64 = np.iinfo(np.int64)
 def _c(x: Any) -> Any:
     """A plain int beyond int64 as a float (NumPy refuses it in integer arithmetic)."""
     if type(x) is int and not _I64.min <= x <= _I64.max:
-        return _wide(x)
+        return wide(x)
     return x
 
 
@@ -262,26 +256,6 @@ def _is_int(x: Any) -> bool:
 def _beyond(a: Any, b: Any) -> bool:
     """``a`` is an integer array and ``b`` a plain int above int64."""
     return type(b) is int and b > _I64.max and _is_int(a)
-
-
-#: Tables of times converted once (keyed by the identity of the tuple, which the
-#: entry keeps alive): ``searchsorted`` over a long chain's boundaries at every call.
-_TABLES: dict[tuple[int, str], tuple[Any, Any]] = {}
-_TABLES_MAX = 256
-
-
-def table(values: Sequence[Any], kind: str, build: Callable[[], Any]) -> Any:
-    """``build()``, cached for the tuple ``values`` and the ``kind`` of table."""
-    key = (id(values), kind)
-    hit = _TABLES.get(key)
-    if hit is not None and hit[0] is values:
-        return hit[1]
-    out = build()
-    if isinstance(values, tuple):
-        if len(_TABLES) >= _TABLES_MAX:
-            _TABLES.clear()
-        _TABLES[key] = (values, out)
-    return out
 
 
 class _NumPy:
@@ -346,7 +320,7 @@ class _NumPy:
     @staticmethod
     def mod(a: Any, b: Any) -> Any:
         if _beyond(a, b):
-            return np.where(a < 0, a + _wide(b), a)
+            return np.where(a < 0, a + wide(b), a)
         return np.mod(a, _c(b))
 
     @staticmethod
@@ -380,30 +354,39 @@ class _NumPy:
             return np.sqrt(x)
 
     @classmethod
-    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
-        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
-        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool, scale: Any = 1) -> Any:
+        """``scale * gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return scale * cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
 
     @classmethod
     def geometric(cls, p: Any, m: Any, j: Any, like: Any = None) -> Any:
-        """Where cycle ``j`` begins (see :func:`geometric_start`)."""
-        return geometric_start(cls, p, m, j)
+        """Where cycle ``j`` begins (see :func:`geometric_start`): for plain ``p`` and
+        ``m``, each start as ``PY`` computes it (NumPy's ``power`` can differ from
+        Python's by an ulp, which moves a start near ``2**31`` by 5e-7 steps)."""
+        if not (is_plain(p) and is_plain(m)):
+            return geometric_start(cls, p, m, j)
+        j = np.asarray(j)
+        starts, where = np.unique(j, return_inverse=True)
+        values = np.asarray([geometric_start(PY, p, m, x) for x in starts.tolist()], dtype=np.float64)
+        return values[where].reshape(j.shape)
 
     @staticmethod
     def searchsorted(bounds: Sequence[Any], t: Any) -> Any:
         """The number of ``bounds`` that are ``<= t``; exact for int64 counts (a bound
         ``b`` is ``<= t`` when ``ceil(b) <= t``, and never beyond int64)."""
-        if _is_int(t) and all(is_plain(b) for b in bounds):
-            arr = table(bounds, "np-ceil", lambda: _ceil_ints(bounds))
+        if _is_int(t) and set(map(type, bounds)) <= {int, float}:
+            arr = table(bounds, "np-ceil", lambda: ceil_table(bounds, int(_I64.max)))
         else:
-            arr = table(bounds, "np-float", lambda: np.asarray([_c(b) for b in bounds], dtype=np.float64))
+            arr = table(bounds, "float", lambda: float_table(bounds))
         return np.searchsorted(arr, t, side="right")
 
     @staticmethod
     def take(values: Sequence[Any], i: Any, like: Any = None) -> Any:
-        if like is not None and _is_int(like) and all(type(v) is int and _I64.min <= v <= _I64.max for v in values):
-            return table(values, "np-int", lambda: np.asarray(values, dtype=np.int64))[i]
-        return table(values, "np-float", lambda: np.asarray([_c(v) for v in values], dtype=np.float64))[i]
+        if like is not None and _is_int(like) and set(map(type, values)) <= {int}:
+            ints = table(values, "int64", lambda: int64_table(values))
+            if ints is not None:
+                return ints[i]
+        return table(values, "float", lambda: float_table(values))[i]
 
     @staticmethod
     def switch(i: Any, n: int, branch: Branch, t: Any) -> Any:
@@ -427,18 +410,6 @@ class _NumPy:
     @staticmethod
     def call(fn: Fn, t: Any) -> Any:
         return fn(t)
-
-
-def _ceil_ints(bounds: Sequence[Any]) -> np.ndarray:
-    """``ceil(b)`` of each bound, as int64, leaving out those above int64 (never
-    ``<= t``) and raising those below it to its least value."""
-    out = []
-    for b in bounds:
-        c = math.ceil(b)
-        if c > _I64.max:
-            break
-        out.append(max(c, _I64.min))
-    return np.asarray(out, dtype=np.int64)
 
 
 NP = _NumPy()

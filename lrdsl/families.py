@@ -98,15 +98,17 @@ class _Cycles(Schedule):
             return p * n
         return p * (m**n - 1) / (m - 1)
 
-    def _cycle(self, t: Any, xp: Any) -> tuple[Any, Any, Any]:
-        """``(i, u, length)``: the cycle ``t`` is in, the time since it began, its length.
+    def _cycle(self, t: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
+        """``(i, u, left, length)``: the cycle ``t`` is in, the time since it began, the
+        time left in it, its length.
 
         With ``mult > 1`` the logarithm gives the cycle up to rounding; the exact
         starts ``xp.geometric`` (a table of times on JAX) settle it, and ``u`` and
-        ``length - u`` are differences of exact times."""
+        ``left`` are each one difference of a start and ``t``."""
         p, m = self.period, self.mult
         if is_plain(m) and m == 1:
-            return xp.floordiv(t, p), xp.mod(t, p), p
+            u = xp.mod(t, p)
+            return xp.floordiv(t, p), u, xp.sub(p, u), p
         g = xp.where(m == 1, 1.0, m - 1)
         lm = xp.where(m == 1, 1.0, xp.log(m))
 
@@ -116,28 +118,30 @@ class _Cycles(Schedule):
         i = xp.maximum(xp.floordiv(xp.div(xp.log1p(xp.div(t, p) * g), lm), 1), 0)
         i = i - xp.where(xp.lt(t, begin(i)), 1, 0)
         i = i + xp.where(xp.ge(t, begin(i + 1)), 1, 0)
-        start = begin(i)
-        u, length = xp.sub(t, start), xp.sub(begin(i + 1), start)
+        start, end = begin(i), begin(i + 1)
+        u, left, length = xp.sub(t, start), xp.sub(end, t), xp.sub(end, start)
         if is_plain(m):
-            return i, u, length
+            return i, u, left, length
         one = m == 1
+        u1 = xp.mod(t, p)
         return (
             xp.where(one, xp.floordiv(t, p), i),
-            xp.where(one, xp.mod(t, p), u),
+            xp.where(one, u1, u),
+            xp.where(one, xp.sub(p, u1), left),
             xp.where(one, p, length),
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        i, u, length = self._cycle(t, xp)
+        i, u, left, length = self._cycle(t, xp)
         k = self.k
-        x, y = xp.div(u, length), xp.div(xp.sub(length, u), length)
+        x, y = xp.div(u, length), xp.div(left, length)
         if not (is_plain(k) and k == 1):  # x ** k, and 1 - x ** k without cancelling near 1
             w = xp.pow(x, k)
             late = w >= 0.5
             y = xp.where(late, -xp.expm1(k * xp.log1p(-xp.where(late, y, 0.0))), 1 - w)
             x = w
         decay = self.decay
-        peak = self.start if is_plain(decay) and decay == 1 else self.start * xp.pow_steps(decay, i, 1, True)
+        peak = self.start if is_plain(decay) and decay == 1 else xp.pow_steps(decay, i, 1, True, self.start)
         v = self._value(peak, x, y, xp)
         if self.limit is None:
             return v
@@ -293,9 +297,10 @@ class Tanh(_Cycles):
         return 1.0
 
     def _value(self, peak: Any, x: Any, y: Any, xp: Any) -> Any:
-        # (1 - tanh(z)) / 2 as 1 / (1 + exp(2 z)): no cancellation where tanh(z) nears 1
-        w = xp.div(1, 1 + xp.exp(2 * (self.lb * y + self.ub * x)))
-        return self.end + (peak - self.end) * w
+        # w = (1 - tanh(z)) / 2 = 1 / (1 + exp(2 z)) and 1 - w = 1 / (1 + exp(-2 z)): each
+        # weight on its own, so nothing cancels where tanh(z) nears 1 or -1.
+        z2 = 2 * (self.lb * y + self.ub * x)
+        return peak * xp.div(1, 1 + xp.exp(z2)) + self.end * xp.div(1, 1 + xp.exp(-z2))
 
 
 # ----------------------------------------------------------------------------
@@ -357,8 +362,8 @@ class Cyclic(Schedule):
         x = xp.where(rising, xp.div(u, up), xp.div(xp.sub(total, u), safe_down))
         if self.mode == "triangular2":
             x = x * xp.pow(0.5, xp.floordiv(t, total))
-        elif self.mode == "exp_range":
-            x = x * xp.pow_steps(self.gamma, t, 1, False)
+        elif self.mode == "exp_range":  # (high - low) * gamma ** t, as one power (no underflow)
+            return self.low + x * xp.pow_steps(self.gamma, t, 1, False, self.high - self.low)
         return self.low + (self.high - self.low) * x
 
 

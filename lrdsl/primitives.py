@@ -232,7 +232,7 @@ class Exponential(Schedule):
     def _eval(self, t: Any, xp: Any) -> Any:
         if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
             return 0.0
-        v = self.start * xp.pow_steps(self.gamma, t, self.every, self.staircase)
+        v = xp.pow_steps(self.gamma, t, self.every, self.staircase, self.start)
         if self.end is None:
             return v
         g, end = self.gamma, self.end
@@ -265,7 +265,7 @@ class Step(Schedule):
     def _eval(self, t: Any, xp: Any) -> Any:
         if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
             return 0.0
-        return self.start * xp.pow_steps(self.gamma, t, self.step_size, True)
+        return xp.pow_steps(self.gamma, t, self.step_size, True, self.start)
 
 
 @dataclass(frozen=True, repr=False)
@@ -295,7 +295,7 @@ class MultiStep(Schedule):
         if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
             return 0.0
         # gamma ** k as pow_steps takes it: within 1e-6 in float32 however many milestones
-        return self.start * xp.pow_steps(self.gamma, xp.searchsorted(self.milestones, t), 1, True)
+        return xp.pow_steps(self.gamma, xp.searchsorted(self.milestones, t), 1, True, self.start)
 
 
 @dataclass(frozen=True, repr=False)
