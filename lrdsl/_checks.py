@@ -51,7 +51,10 @@ def describe(value: Any) -> str:
     """``value`` for a message: the repr of a number (a short one for a huge int),
     or the bad element of a concrete array and where it is."""
     if type(value) is int and value.bit_length() > 64:
-        return f"an int of {len(str(abs(value))) if value.bit_length() < 10_000 else 'over 3000'} digits"
+        return f"an int of {int(value.bit_length() * math.log10(2)) + 1} digits"
+    if isinstance(value, np.generic) and not isinstance(value, np.longdouble):
+        item = value.item()
+        return describe(item) if isinstance(item, (int, float, bool, str)) else repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(describe(v) for v in value) + "]"
     if is_jax_array(value) or isinstance(value, np.ndarray):
@@ -166,7 +169,8 @@ def _real(fn: str, param: str, value: Any) -> int | float:
 
 def _to_float(fn: str, param: str, value: Any) -> float:
     try:
-        f = float(value)
+        with np.errstate(over="ignore"):  # a longdouble beyond float64: refused below
+            f = float(value)
     except OverflowError:
         raise fail(fn, param, value, "a finite number") from None
     if not math.isfinite(f):
@@ -181,7 +185,7 @@ def number(fn: str, param: str, value: Any) -> Number:
     if is_plain(value):
         return _plain_number(fn, param, value, value)
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{fn}: {param} must be a number, got the bool {value!r}")
+        raise TypeError(f"{fn}: {param} must be a number, got the bool {bool(value)!r}")
     if is_jax_array(value):
         kind = _jax_dtype_kind(value.dtype)
         if kind == "b":
@@ -198,12 +202,14 @@ def number(fn: str, param: str, value: Any) -> Number:
         value = value[()]
     if isinstance(value, np.generic):
         if isinstance(value, np.bool_):
-            raise TypeError(f"{fn}: {param} must be a number, got the bool {value!r}")
-        if isinstance(value, np.integer):
+            raise TypeError(f"{fn}: {param} must be a number, got the bool {bool(value)!r}")
+        if isinstance(value, np.integer) and not isinstance(value, np.timedelta64):
             return int(value)
         if isinstance(value, np.floating):
+            if not np.isfinite(value):
+                raise fail(fn, param, value, "a finite number")
             return _plain_number(fn, param, _to_float(fn, param, value), value)
-        raise TypeError(f"{fn}: {param} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{fn}: {param} must be a real number, got {type(value).__name__} {describe(value)}")
     if isinstance(value, (numbers.Real, decimal.Decimal)):
         return _plain_number(fn, param, _real(fn, param, value), value)
     raise TypeError(f"{fn}: {param} must be a number, got {type(value).__name__} {value!r}")

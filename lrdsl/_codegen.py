@@ -80,6 +80,7 @@ def _time(t: Any) -> Any:
 #: The globals of every generated function.
 _GLOBALS: dict[str, Any] = {
     "__builtins__": {},
+    "OverflowError": OverflowError,
     "type": type,
     "int": int,
     "float": float,

@@ -192,7 +192,7 @@ class Jax:
             try:
                 return float(x)
             except OverflowError:
-                return math.copysign(_INF, x)
+                return (_INF if x > 0 else -_INF)
         return x
 
     def const(self, c: Any, scale: Any = 1) -> Time:
@@ -206,7 +206,7 @@ class Jax:
                 return Time(self, n, lo=v, hi=v, ilo=n, ihi=n, scale=scale)
             i = imax if n > 0 else -imax
             rest = n - i
-            return Time(self, i, "big", float(rest) if abs(rest) < 2**1000 else math.copysign(_INF, rest),
+            return Time(self, i, "big", float(rest) if abs(rest) < 2**1000 else (_INF if rest > 0 else -_INF),
                         lo=v, hi=v, ilo=i, ihi=i, scale=scale)  # fmt: skip
         if not math.isfinite(v):
             return Time(self, 0, "big", v, lo=v, hi=v, ilo=0, ihi=0, scale=scale)

@@ -379,9 +379,9 @@ def eval_python(node: Schedule, t: int | float) -> float:
 
 
 def _short_number(t: Any) -> str:
-    if type(t) is int and t.bit_length() > 64:
-        return f"an int of {int(t.bit_length() * math.log10(2)) + 1} digits"
-    return repr(t)
+    from ._checks import describe
+
+    return describe(t)
 
 
 def _short(node: Schedule) -> str:
@@ -408,10 +408,11 @@ def eval_numpy(node: Schedule, t: Any) -> np.ndarray:
             raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}") from None
         kind = "f"
     if kind == "f":
-        wide = a.astype(np.float64, copy=False)
+        with np.errstate(over="ignore"):  # a longdouble beyond float64: refused just below
+            wide = a.astype(np.float64, copy=False)
         if not np.isfinite(wide).all():
             bad = ~np.isfinite(wide)
-            raise ScheduleError(f"t must be finite, got an array containing {a[bad].flat[0]!r}")
+            raise ScheduleError(f"t must be finite, got an array containing {_short_number(a[bad].flat[0])}")
         a = wide
     elif kind == "i":
         a = a.astype(np.int64, copy=False)

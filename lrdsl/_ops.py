@@ -79,7 +79,7 @@ def _round(x: Any) -> Any:
     try:
         return float(x)
     except OverflowError:
-        return math.copysign(_INF, x)
+        return (_INF if x > 0 else -_INF)
 
 
 def _exact(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
