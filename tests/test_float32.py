@@ -137,7 +137,7 @@ def multiples(p: Any) -> tuple[str, Any]:
 
 
 def chain_marks(s: lr.Schedule) -> Iterable[Any]:
-    return list(getattr(s, "bounds", ())) + [s.duration]
+    return [*getattr(s, "bounds", ()), s.duration]
 
 
 # -- primitives ----------------------------------------------------------------------
