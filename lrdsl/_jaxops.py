@@ -310,7 +310,8 @@ class Jax:
         jnp = self.jnp
         if x.kind == "int":
             return x.i, 0.0
-        if x.kind == "big" or x.ilo - 2 < -self.imax() or x.ihi + 2 > self.imax():
+        # n = floor(i + f) lies within [floor(lo), floor(hi)]: no overflow when that does
+        if x.kind == "big" or not (-self.imax() - 1 <= _floor(x.lo) and _floor(x.hi) <= self.imax()):
             return None
         fl = jnp.floor(x.f)
         return x.i + fl.astype(self.itype()), x.f - fl
@@ -511,7 +512,8 @@ class Jax:
         if whole is None:
             return self._float_divmod(a, p)
         n, frac = whole
-        base = x if frac is None else Time(self, n, lo=x.lo - 1, hi=x.hi + 1, ilo=x.ilo - 2, ihi=x.ihi + 2)
+        nlo, nhi = _floor(x.lo), _floor(x.hi)
+        base = x if frac is None else Time(self, n, lo=nlo, hi=nhi, ilo=nlo, ihi=nhi)
         q, r = self._int_divmod(base, ps)
         if q is None:
             return self._float_divmod(a, p)

@@ -299,7 +299,10 @@ class Tanh(_Cycles):
     def _value(self, peak: Any, x: Any, y: Any, xp: Any) -> Any:
         # w = (1 - tanh(z)) / 2 = 1 / (1 + exp(2 z)) and 1 - w = 1 / (1 + exp(-2 z)): each
         # weight on its own, so nothing cancels where tanh(z) nears 1 or -1.
-        z2 = 2 * (self.lb * y + self.ub * x)
+        # z = lb y + ub x from the nearer end (lb + d x or ub - d y, d = ub - lb): the
+        # product is small there, so z is rounded once.
+        d = self.ub - self.lb
+        z2 = 2 * xp.where(x <= y, self.lb + d * x, self.ub - d * y)
         return peak * xp.div(1, 1 + xp.exp(z2)) + self.end * xp.div(1, 1 + xp.exp(-z2))
 
 
