@@ -363,9 +363,10 @@ class Cyclic(Schedule):
         rising = xp.le(u, up)
         safe_down = xp.where(down > 0, down, 1)
         x = xp.where(rising, xp.div(u, up), xp.div(xp.sub(total, u), safe_down))
-        if self.mode == "triangular2":
-            x = x * xp.pow(0.5, xp.floordiv(t, total))
-        elif self.mode == "exp_range":  # (high - low) * gamma ** t, as one power (no underflow)
+        # (high - low) * f as one power (no intermediate below float32's range)
+        if self.mode == "triangular2":  # f = 0.5 ** (t // total)
+            return self.low + x * xp.pow_steps(0.5, t, total, True, self.high - self.low)
+        if self.mode == "exp_range":  # f = gamma ** t
             return self.low + x * xp.pow_steps(self.gamma, t, 1, False, self.high - self.low)
         return self.low + (self.high - self.low) * x
 
