@@ -48,7 +48,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._ops import PY, geometric_start, is_plain
+from ._ops import EXACT, PY, geometric_start, is_plain
 from .errors import ScheduleError
 
 __all__ = ["Unsupported", "generate", "scalar_call", "scalar_function"]
@@ -97,6 +97,9 @@ _GLOBALS: dict[str, Any] = {
     "_tanh": math.tanh,
     "_expm1": math.expm1,
     # PY's guarded operations, called as they are (never duplicated here).
+    "_EXACT": EXACT,
+    "_floordiv": PY.floordiv,
+    "_mod": PY.mod,
     "_div": PY.div,
     "_pow": PY.pow,
     "_exp": PY.exp,
@@ -358,10 +361,18 @@ class _Symbolic:
         return self._fn("div", a, b)
 
     def floordiv(self, a: Any, b: Any) -> Any:
-        return a // b
+        return self._divmod("//", "floordiv", a, b)
 
     def mod(self, a: Any, b: Any) -> Any:
-        return a % b
+        return self._divmod("%", "mod", a, b)
+
+    def _divmod(self, op: str, name: str, a: Any, b: Any) -> Any:
+        """``a // b`` or ``a % b`` inline; by a non-integral float, as ``PY`` does it
+        (exact) for an int beyond ``2**53`` (which ``a % 0.5`` would round first)."""
+        if isinstance(a, Sym) and type(b) is float and not b.is_integer():
+            sa, sb = self.use(a), self.use(b)
+            return self.emit(f"({sa} {op} {sb} if -_EXACT < {sa} < _EXACT else _{name}({sa}, {sb}))", True)
+        return self.op2(op, a, b)
 
     def pow(self, a: Any, b: Any) -> Any:
         return self._fn("pow", a, b)

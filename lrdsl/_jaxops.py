@@ -192,7 +192,7 @@ class Jax:
             try:
                 return float(x)
             except OverflowError:
-                return (_INF if x > 0 else -_INF)
+                return _INF if x > 0 else -_INF
         return x
 
     def const(self, c: Any, scale: Any = 1) -> Time:
@@ -542,17 +542,7 @@ class Jax:
             r = jnp.mod(x.i, p)
             qlo, qhi = _floor(lo / p), _floor(hi / p)
             return Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi), Time(self, r, lo=0, hi=p - 1, ilo=0, ihi=p - 1)
-        if self.ftype() == jnp.float64:  # float64 holds the count exactly: fmod is exact
-            xf = x.i.astype(jnp.float64)
-            r = jnp.mod(xf, p)
-            q = jnp.round((xf - r) / p).astype(self.itype())
-            rf = jnp.floor(r)
-            qlo, qhi = _floor(lo / p), _floor(hi / p)
-            return (
-                Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi),
-                Time(self, rf.astype(self.itype()), "frac", r - rf, lo=0, hi=p, ilo=0, ihi=math.floor(p)),
-            )
-        # A binary fraction N / 2**k (p >= 1): an exact long division.
+        # A binary fraction N / 2**k (p >= 1): an exact long division (int32 or int64).
         if not p >= 1:
             return None, None
         if p > imax and x.ilo >= 0:  # beyond every count

@@ -72,6 +72,10 @@ def geometric_start(xp: Any, p: Any, m: Any, j: Any) -> Any:
 # Plain Python: math on floats, exact on ints, IEEE results instead of exceptions.
 
 
+#: Ints of at most this size are floats exactly (2**53).
+EXACT = 2**53
+
+
 def _round(x: Any) -> Any:
     """An exact rational result as a float (``+-inf`` beyond the floats); an int as it is."""
     if isinstance(x, int):
@@ -79,7 +83,7 @@ def _round(x: Any) -> Any:
     try:
         return float(x)
     except OverflowError:
-        return (_INF if x > 0 else -_INF)
+        return _INF if x > 0 else -_INF
 
 
 def _exact(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
@@ -151,6 +155,8 @@ class _Python:
 
     @staticmethod
     def floordiv(a: Any, b: Any) -> Any:
+        if type(a) is int and type(b) is float and not -EXACT < a < EXACT:
+            return _exact(lambda x, y: x // y, a, b)  # int // float rounds the int first
         try:
             return a // b
         except OverflowError:
@@ -158,6 +164,8 @@ class _Python:
 
     @staticmethod
     def mod(a: Any, b: Any) -> Any:
+        if type(a) is int and type(b) is float and not -EXACT < a < EXACT:
+            return _exact(lambda x, y: x % y, a, b)  # int % float rounds the int first
         try:
             return a % b
         except OverflowError:
@@ -315,13 +323,13 @@ class _NumPy:
     def floordiv(a: Any, b: Any) -> Any:
         if _beyond(a, b):
             return np.where(a < 0, -1, 0)
-        return np.floor_divide(a, _c(b))
+        return _exact_ints(np.floor_divide(a, _c(b)), a, b, PY.floordiv)
 
     @staticmethod
     def mod(a: Any, b: Any) -> Any:
         if _beyond(a, b):
             return np.where(a < 0, a + wide(b), a)
-        return np.mod(a, _c(b))
+        return _exact_ints(np.mod(a, _c(b)), a, b, PY.mod)
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
@@ -410,6 +418,19 @@ class _NumPy:
     @staticmethod
     def call(fn: Fn, t: Any) -> Any:
         return fn(t)
+
+
+def _exact_ints(out: Any, a: Any, b: Any, op: Callable[[Any, Any], Any]) -> Any:
+    """``out = op(a, b)`` from NumPy, redone exactly (on Python ints) where an int64 ``a``
+    beyond ``2**53`` met a non-integral float ``b`` (which rounds ``a`` first)."""
+    if not (type(b) is float and _is_int(a) and not b.is_integer()):
+        return out
+    big = (a > EXACT) | (a < -EXACT)
+    if not np.any(big):
+        return out
+    out = np.array(out, dtype=np.float64)
+    out[big] = [op(x, b) for x in np.asarray(a)[big].tolist()]
+    return out
 
 
 NP = _NumPy()

@@ -54,7 +54,7 @@ def wide(x: Any) -> float:
     try:
         return float(x)
     except OverflowError:
-        return (_INF if x > 0 else -_INF)
+        return _INF if x > 0 else -_INF
 
 
 def _numeric(values: Sequence[Any]) -> np.ndarray | None:

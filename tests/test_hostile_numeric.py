@@ -284,6 +284,16 @@ def test_bad_count_arrays_are_clear_errors(t: Any, error: type[Exception], words
     assert words in str(info.value)
 
 
+def test_counts_beyond_2_53_with_a_fractional_period_are_exact_on_every_backend() -> None:
+    r = lr.linear(0.0, 1.0, 10.5).repeat(7.25)
+    t = 2**62 + 3  # as a float, 2**62: t mod 7.25 would be off by 3
+    exact = float((fractions.Fraction(t) % fractions.Fraction(7.25)) / fractions.Fraction(10.5))
+    assert r(t) == r.compile("python")(t) == exact
+    assert r(np.array([t]))[0] == exact
+    with jax.enable_x64(True):
+        assert float(jax.jit(r.compile())(jnp.int64(t))) == pytest.approx(exact, rel=1e-15)
+
+
 def test_huge_integer_parameters_work_on_numpy() -> None:
     s = lr.linear(0.0, 1.0, 10**20) >> lr.constant(0.5)
     np.testing.assert_allclose(s(np.array([0, 10**18, 2**62])), [0.0, 0.01, 2**62 / 1e20], rtol=1e-15)
