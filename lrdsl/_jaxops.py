@@ -538,8 +538,7 @@ class Jax:
                 if x.ilo >= 0:
                     return self.const(0), x
                 return None, None
-            q = jnp.floor_divide(x.i, p)
-            r = jnp.mod(x.i, p)
+            q, r = self._idivmod(x.i, p, x.ilo >= 0)
             qlo, qhi = _floor(lo / p), _floor(hi / p)
             return Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi), Time(self, r, lo=0, hi=p - 1, ilo=0, ihi=p - 1)
         # A binary fraction N / 2**k (p >= 1): an exact long division (int32 or int64).
@@ -566,6 +565,13 @@ class Jax:
             Time(self, ri, "frac", rf, lo=0, hi=p, ilo=0, ihi=math.floor(p)),
         )
 
+    def _idivmod(self, a: Any, p: int, nonnegative: bool) -> tuple[Any, Any]:
+        """Floor division and remainder of an integer array by a positive int: one
+        operation each when ``a >= 0`` is known (truncation is then the floor)."""
+        if nonnegative:
+            return self.lax.div(a, self.jnp.asarray(p, a.dtype)), self.lax.rem(a, self.jnp.asarray(p, a.dtype))
+        return self.jnp.floor_divide(a, p), self.jnp.mod(a, p)
+
     def _long_division(self, xi: Any, n: int, k: int) -> tuple[Any, Any, Any]:
         """For ``xi`` an integer array and ``p = n / 2**k >= 1`` (``n < 2**54``; ``xi >= 0``
         if ``n`` is beyond the dtype):
@@ -575,7 +581,7 @@ class Jax:
         jnp, imax = self.jnp, self.imax()
         base = 1 << 30
         if n <= imax:
-            q0, r0 = jnp.floor_divide(xi, n), jnp.mod(xi, n)
+            q0, r0 = jnp.floor_divide(xi, n), jnp.mod(xi, n)  # xi may be negative
         else:
             q0, r0 = None, xi
         nh, nl = n >> 30, n & (base - 1)
@@ -765,8 +771,9 @@ class Jax:
         limit = 300.0 / abs(log_g)
         if limit < jnp.iinfo(q.dtype).max:
             q = jnp.minimum(q, int(limit) + 1)
-        qh = jnp.floor_divide(q, 1 << 16).astype(jnp.float32)
-        ql = jnp.mod(q, 1 << 16).astype(jnp.float32)
+        q = jnp.maximum(q, 0)  # counts and cycle indices: never negative
+        qh = jnp.right_shift(q, 16).astype(jnp.float32)
+        ql = (q & 0xFFFF).astype(jnp.float32)
         head16, tail16 = _split(log_g * 65536.0, 9)
         head1, tail1 = _split(log_g, 8)
         small = qh * jnp.float32(tail16) + ql * jnp.float32(tail1)
@@ -780,16 +787,29 @@ class Jax:
         # would round a + b to float32 and undo the split.
         factors = self.lax.optimization_barrier((jnp.exp(a), jnp.exp(b), jnp.exp(c)))
         m = factors[0] * factors[1] * factors[2]
-        n = n1 + n2 + n3
-        if is_plain(scale):
-            return jnp.ldexp(m * jnp.float32(scale), n)
-        return scale * jnp.ldexp(m, n)
+        return self._ldexp(m * jnp.float32(scale) if is_plain(scale) else scale * m, n1 + n2 + n3)
+
+    def _ldexp(self, x: Any, n: Any) -> Any:
+        """``x * 2**n`` for a normal float32 ``x``: three exact powers of two (each
+        ``2**k``, ``|k| <= 126``, built from its bits), so that the product goes through
+        float32's range no further than from ``x`` to the result (``jnp.ldexp`` is a
+        far longer program)."""
+        jnp, lax = self.jnp, self.lax
+        n = jnp.minimum(jnp.maximum(n, -378), 378)  # beyond, the result is 0 or inf from any float32 x
+        n1 = lax.div(n, jnp.int32(3))  # any split into three parts of at most 126 will do
+        n2 = lax.div(n - n1, jnp.int32(2))
+        n3 = n - n1 - n2
+
+        def pow2(k: Any) -> Any:
+            return lax.bitcast_convert_type(jnp.left_shift(k + 127, 23).astype(jnp.int32), jnp.float32)
+
+        return x * pow2(n1) * pow2(n2) * pow2(n3)
 
     def _reduce(self, e: Any) -> tuple[Any, Any]:
         """``(n, r)`` with ``e = n log(2) + r``, ``|r| <= log(2) / 2`` (nearly exactly:
         ``n * LN2_HI`` is exact and ``e - n * LN2_HI`` too, by Sterbenz's lemma)."""
         jnp = self.jnp
-        n = jnp.round(e * jnp.float32(1 / math.log(2)))
+        n = self.lax.round(e * jnp.float32(1 / math.log(2)), self.lax.RoundingMethod.TO_NEAREST_EVEN)
         r = (e - n * jnp.float32(_LN2_HI)) - n * jnp.float32(_LN2_LO)
         return n.astype(jnp.int32), r
 
