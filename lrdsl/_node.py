@@ -45,7 +45,7 @@ from .errors import ScheduleError
 if TYPE_CHECKING:
     from .combinators import Chain
 
-__all__ = ["Schedule", "STATIC", "MAX_DEPTH", "MAX_NODES", "node_classes", "evaluate"]
+__all__ = ["Schedule", "STATIC", "MAX_DEPTH", "MAX_NODES", "node_classes", "evaluate", "check_leaves"]
 
 STATIC = {"static": True}
 
@@ -547,7 +547,13 @@ def _text_atom(v: Any) -> str:
 
 
 def evaluate(node: Schedule, t: Any) -> Any:
-    """``node(t)``: the backend follows the type of ``t`` (and of the node's leaves)."""
+    """``node(t)``: the backend follows the type of ``t`` (and of the node's leaves).
+
+    A node rebuilt by JAX from pytree leaves skipped its checks (JAX builds nodes
+    with placeholder leaves); its concrete leaves are checked here, once, before
+    its first evaluation (:func:`check_leaves`)."""
+    if "_unchecked" in node.__dict__:
+        check_leaves(node)
     kind = type(t)
     if (kind is int or kind is float) and node._plain:
         return eval_python(node, t)
@@ -560,38 +566,101 @@ def evaluate(node: Schedule, t: Any) -> Any:
         return eval_jax(node._jax_node if node._plain else node, t)
     if isinstance(t, (bool, np.bool_)) or not _is_time_like(t):
         raise TypeError(f"a schedule is evaluated at a number or an array of numbers, got {kind.__name__} {t!r}")
-    # Other real numbers (fractions, decimals): as Python floats.
-    return eval_python(node, float(t))
+    # Other real numbers (fractions, decimals): as the Python int or float they stand for.
+    from . import _checks
+
+    return evaluate(node, _checks.time(t))
+
+
+def check_leaves(node: Schedule) -> None:
+    """Run the constructors' checks on every node JAX rebuilt from leaves (marked
+    ``_unchecked`` by :mod:`lrdsl._pytree`), once: a ``jax.tree.map`` that makes a
+    length 0 or a rate negative fails here, clearly, not as a NaN later. Tracer
+    leaves pass (their values are unknown); each node is checked on a scratch copy."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.__dict__.pop("_unchecked", None) is not None:
+            post = getattr(type(n), "__post_init__", None)
+            if post is not None:
+                scratch = object.__new__(type(n))
+                for f in dataclasses.fields(n):  # type: ignore[arg-type]
+                    object.__setattr__(scratch, f.name, getattr(n, f.name))
+                post(scratch)
+        stack.extend(n.children())
 
 
 def _is_time_like(t: Any) -> bool:
+    import decimal
     import numbers
 
     return (
-        isinstance(t, (numbers.Real, np.ndarray, np.generic, list, tuple)) or is_jax_array(t)
+        isinstance(t, (numbers.Real, decimal.Decimal, np.ndarray, np.generic, list, tuple)) or is_jax_array(t)
     ) and not isinstance(t, (bool, np.bool_))
 
 
 def eval_python(node: Schedule, t: int | float) -> float:
+    """``node(t)`` for a Python ``int`` or ``float``: an ``int`` of any size is exact
+    (the namespace ``PY`` never converts it to a float where that would overflow);
+    what still cannot be evaluated is a :class:`ScheduleError`, never an
+    ``OverflowError`` from inside Python."""
     if t != t or t == math.inf or t == -math.inf:
         raise ScheduleError(f"t must be a finite number, got {t!r}")
-    return float(node._eval(t if t > 0 else 0, PY))
+    try:
+        v = node._eval(t if t > 0 else 0, PY)
+        out = float(v)
+    except OverflowError as e:
+        raise ScheduleError(f"t = {_short_number(t)} is too large to evaluate {_short(node)} at ({e})") from None
+    if out != out and type(t) is int and t.bit_length() > 1000:
+        raise ScheduleError(f"t = {_short_number(t)} is beyond the float range {_short(node)} needs")
+    return out
+
+
+def _short_number(t: Any) -> str:
+    from ._checks import describe
+
+    return describe(t)
+
+
+def _short(node: Schedule) -> str:
+    text = repr(node)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 #: Arrays longer than twice this are evaluated this many elements at a time.
 NUMPY_CHUNK = 16_384
+_I64_MAX = int(np.iinfo(np.int64).max)
 
 
 def eval_numpy(node: Schedule, t: Any) -> np.ndarray:
+    """``node(t)`` for a NumPy array (or scalar, list, tuple) of any numeric dtype, as
+    float64: integers exact (signed ones as int64; unsigned ones beyond int64, and
+    Python ints in an object array, through :func:`eval_python`, exactly); floats of
+    every width as float64; bool, complex, datetime and text a ``TypeError``."""
     a = np.asarray(t)
     kind = a.dtype.kind
+    if kind == "V" and a.dtype.fields is None:  # bfloat16 and other ml_dtypes floats
+        try:
+            a = a.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}") from None
+        kind = "f"
     if kind == "f":
-        if not np.isfinite(a).all():
-            raise ScheduleError(f"t must be finite, got an array containing {a[~np.isfinite(a)].flat[0]!r}")
-        a = a.astype(np.float64, copy=False)
+        with np.errstate(over="ignore"):  # a longdouble beyond float64: refused just below
+            wide = a.astype(np.float64, copy=False)
+        if not np.isfinite(wide).all():
+            bad = ~np.isfinite(wide)
+            raise ScheduleError(f"t must be finite, got an array containing {_short_number(a[bad].flat[0])}")
+        a = wide
+    elif kind == "i":
+        a = a.astype(np.int64, copy=False)
     elif kind == "u":
+        if a.dtype.itemsize == 8 and a.size and int(a.max()) > _I64_MAX:
+            return _eval_objects(node, a)
         a = a.astype(np.int64)
-    elif kind != "i":
+    elif kind == "O":
+        return _eval_objects(node, a)
+    else:
         raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}")
     if a.size > 2 * NUMPY_CHUNK:
         # In blocks that stay in cache: each formula's temporaries are small, and a
@@ -608,20 +677,79 @@ def eval_numpy(node: Schedule, t: Any) -> np.ndarray:
     return out
 
 
+def _eval_objects(node: Schedule, a: np.ndarray) -> np.ndarray:
+    """An array of Python numbers (or of uint64 beyond int64), element by element on
+    the Python path: exact for ints of any size."""
+    from . import _checks
+
+    out = np.empty(a.shape, dtype=np.float64)
+    flat, dest = a.reshape(-1), out.reshape(-1)
+    for k, x in enumerate(flat.tolist()):
+        if type(x) is not int and type(x) is not float:
+            try:
+                x = _checks.time(x)
+            except TypeError:
+                raise TypeError(
+                    f"a schedule is evaluated at numbers, got an array holding {type(x).__name__} {x!r}"
+                ) from None
+        dest[k] = eval_python(node, x)
+    return out
+
+
 def eval_jax(node: Schedule, t: Any) -> Any:
+    """``node(t)`` on JAX. Integer counts of every width become the count dtype (int32,
+    or int64 under x64) and enter the formulas as exact times
+    (:class:`lrdsl._jaxops.Time`); floats of every width at least float32.
+
+    An unsigned count beyond the signed dtype (uint32 from ``2**31`` without x64,
+    uint64 from ``2**63``) cannot be held: a concrete one is a
+    :class:`ScheduleError`; under ``jit`` (where JAX cannot raise) its value is NaN,
+    never the value at a wrapped count."""
     xp = jax_ops()
     jnp = xp.jnp
+    if isinstance(t, (np.ndarray, np.generic, list, tuple)) or type(t) is int:
+        # On the host: a count JAX's integer dtype cannot hold is refused before
+        # jnp.asarray could wrap it.
+        host = np.asarray(t, dtype=object) if type(t) is int and t.bit_length() > 63 else np.asarray(t)
+        if host.dtype.kind == "O" and not all(type(x) is int for x in host.reshape(-1).tolist()):
+            raise TypeError("a schedule is evaluated on JAX at an array of numbers, got an array of objects")
+        if host.dtype.kind in "iuO" and host.size:
+            top = xp.imax()
+            if int(host.max()) > top:
+                raise ScheduleError(
+                    f"t must be at most {top} (the largest {xp.itype()} count"
+                    f"{'; enable x64 for int64 counts' if top < _I64_MAX else ''}), got {int(host.max())}"
+                )
+            t = np.asarray(np.clip(host, -top - 1, top)).astype(np.dtype(xp.itype()))
     a = jnp.asarray(t)
-    if jnp.issubdtype(a.dtype, jnp.unsignedinteger):
-        a = a.astype(int)
-    elif jnp.issubdtype(a.dtype, jnp.floating):
-        a = a.astype(jnp.promote_types(a.dtype, jnp.float32))
-    elif not jnp.issubdtype(a.dtype, jnp.integer):
+    if jnp.issubdtype(a.dtype, jnp.bool_):
         raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}")
-    a = jnp.maximum(a, 0)
-    out = jnp.asarray(node._eval(a, xp), dtype=float)
+    unheld = None
+    if jnp.issubdtype(a.dtype, jnp.integer):
+        itype, top = xp.itype(), xp.imax()
+        if jnp.issubdtype(a.dtype, jnp.unsignedinteger) and jnp.iinfo(a.dtype).max > top:
+            unheld = a > top
+            from ._checks import is_tracer
+
+            if not is_tracer(a) and bool(jnp.any(unheld)):
+                raise ScheduleError(
+                    f"t must be at most {top} (the largest {itype} count"
+                    f"{'; enable x64 for int64 counts' if top < _I64_MAX else ''}),"
+                    f" got {int(jnp.max(a))} ({a.dtype})"
+                )
+            a = jnp.where(unheld, 0, a)
+        a = jnp.maximum(a.astype(itype), 0)
+        time: Any = xp.count(a)
+    elif jnp.issubdtype(a.dtype, jnp.floating):
+        a = jnp.maximum(a.astype(jnp.promote_types(a.dtype, jnp.float32)), 0)
+        time = a
+    else:
+        raise TypeError(f"a schedule is evaluated at numbers, got an array of {a.dtype}")
+    out = jnp.asarray(xp.to_float(node._eval(time, xp)), dtype=xp.ftype())
     if out.shape != a.shape:
         out = jnp.broadcast_to(out, a.shape)
+    if unheld is not None:
+        out = jnp.where(unheld, jnp.nan, out)
     return out
 
 

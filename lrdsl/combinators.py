@@ -381,7 +381,8 @@ class PerEpoch(_Method):
 
     def _eval(self, t: Any, xp: Any) -> Any:
         n = self.steps_per_epoch
-        return self.schedule._eval(xp.floordiv(t, n) if self.staircase else xp.div(t, n), xp)
+        # time_div: t / n as a time (exact on JAX: t // n + (t mod n) / n)
+        return self.schedule._eval(xp.floordiv(t, n) if self.staircase else xp.time_div(t, n), xp)
 
 
 @dataclass(frozen=True, repr=False, eq=False)

@@ -196,12 +196,13 @@ def _rows(s: Schedule) -> list[Row] | None:
         inner = _rows(s.schedule)
         if inner is None:
             return None
-        return [(0, 1, CONST, inner[0][3], inner[0][3]), *_offset(inner, s.n)]
+        first = _at_zero(inner)
+        return [(0, 1, CONST, first, first), *_offset(inner, s.n)]
     if isinstance(s, Warmup) and s.shifted:
         inner = _rows(s.schedule)
         if inner is None:
             return None
-        return [(0, s.steps, LINEAR, s.start, inner[0][3]), *_offset(inner, s.steps)]
+        return [(0, s.steps, LINEAR, s.start, _at_zero(inner)), *_offset(inner, s.steps)]
     parts = _product(s)
     if parts is not None:
         items, ops = parts
@@ -240,6 +241,15 @@ def _scaled(values: list[Any], ops: tuple[str, ...], k: int, v: Any) -> Any:
         x = v if i == k else values[i]
         acc = acc * x if op == "*" else PY.div(acc, x)
     return acc
+
+
+def _at_zero(rows: list[Row]) -> Any:
+    """The value of ``rows`` at 0: the first value of the last row that starts at 0 (the
+    row the lookup selects there; rows of a chain with boundaries at 0 all start at 0)."""
+    k = 0
+    while k + 1 < len(rows) and is_plain(rows[k + 1][0]) and rows[k + 1][0] <= 0:
+        k += 1
+    return rows[k][3]
 
 
 def _offset(rows: list[Row], by: Any) -> list[Row]:

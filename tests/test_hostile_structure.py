@@ -498,7 +498,7 @@ TABLE = {
             _doc({"op": "piecewise", "boundaries": [1], "values": [1, 2]}),
             "schedule (piecewise) has unknown fields ['values']",
         ),
-        (_doc({"op": "piecewise", "boundaries": [1], "levels": [-1, 2]}), "piecewise: values[0] must be >= 0, got -1"),
+        (_doc({"op": "piecewise", "boundaries": [2, 1], "levels": [1, 2, 3]}), "piecewise: boundaries must be non-decreasing, got [2, 1]"),
         (_doc({"op": "piecewise", "boundaries": [1], "levels": [1, float("nan")]}), "values[1] must be a finite number"),
         (_doc({"op": "cosine", "start": 1, "end": 0, "steps": 10, "periodic": 1}), "periodic must be True or False, got int 1"),
         (_doc({"op": "cosine", "start": True, "end": 0, "steps": 10}), "start must be a number, got the bool True"),
