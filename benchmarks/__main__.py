@@ -10,7 +10,14 @@ import sys
 import time
 import traceback
 
-WORKLOADS = {"CURVE": "curve", "STEP": "step", "IN-JIT": "injit", "PIECES": "pieces", "IMPORT": "imports"}
+WORKLOADS = {
+    "CURVE": "curve",
+    "STEP": "step",
+    "IN-JIT": "injit",
+    "PIECES": "pieces",
+    "IMPORT": "imports",
+    "SCALE": "scale",
+}
 
 
 def machine() -> str:

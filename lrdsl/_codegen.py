@@ -48,7 +48,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._ops import PY, is_plain
+from ._ops import EXACT, PY, geometric_start, is_plain
 from .errors import ScheduleError
 
 __all__ = ["Unsupported", "generate", "scalar_call", "scalar_function"]
@@ -72,18 +72,15 @@ def _bad_time(t: Any) -> None:
 
 def _time(t: Any) -> Any:
     """A non-``int``, non-``float`` time as the Python number it stands for."""
-    import numbers
+    from ._checks import time
 
-    import numpy as np
-
-    if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real):
-        raise TypeError(f"a schedule is evaluated at a number, got {type(t).__name__} {t!r}")
-    return int(t) if isinstance(t, numbers.Integral) else float(t)
+    return time(t)
 
 
 #: The globals of every generated function.
 _GLOBALS: dict[str, Any] = {
     "__builtins__": {},
+    "OverflowError": OverflowError,
     "type": type,
     "int": int,
     "float": float,
@@ -100,6 +97,9 @@ _GLOBALS: dict[str, Any] = {
     "_tanh": math.tanh,
     "_expm1": math.expm1,
     # PY's guarded operations, called as they are (never duplicated here).
+    "_EXACT": EXACT,
+    "_floordiv": PY.floordiv,
+    "_mod": PY.mod,
     "_div": PY.div,
     "_pow": PY.pow,
     "_exp": PY.exp,
@@ -332,6 +332,27 @@ class _Symbolic:
     def sub(self, a: Any, b: Any) -> Any:
         return a - b
 
+    def add(self, a: Any, b: Any) -> Any:
+        return a + b
+
+    def lt(self, a: Any, b: Any) -> Any:
+        return a < b
+
+    def le(self, a: Any, b: Any) -> Any:
+        return a <= b
+
+    def gt(self, a: Any, b: Any) -> Any:
+        return a > b
+
+    def ge(self, a: Any, b: Any) -> Any:
+        return a >= b
+
+    def time_div(self, a: Any, b: Any) -> Any:
+        return self.div(a, b)
+
+    def geometric(self, p: Any, m: Any, j: Any, like: Any = None) -> Any:
+        return geometric_start(self, p, m, j)
+
     def div(self, a: Any, b: Any) -> Any:
         if not isinstance(a, Sym) and not isinstance(b, Sym):
             return PY.div(a, b)
@@ -340,10 +361,18 @@ class _Symbolic:
         return self._fn("div", a, b)
 
     def floordiv(self, a: Any, b: Any) -> Any:
-        return a // b
+        return self._divmod("//", "floordiv", a, b)
 
     def mod(self, a: Any, b: Any) -> Any:
-        return a % b
+        return self._divmod("%", "mod", a, b)
+
+    def _divmod(self, op: str, name: str, a: Any, b: Any) -> Any:
+        """``a // b`` or ``a % b`` inline; by a non-integral float, as ``PY`` does it
+        (exact) for an int beyond ``2**53`` (which ``a % 0.5`` would round first)."""
+        if isinstance(a, Sym) and type(b) is float and not b.is_integer():
+            sa, sb = self.use(a), self.use(b)
+            return self.emit(f"({sa} {op} {sb} if -_EXACT < {sa} < _EXACT else _{name}({sa}, {sb}))", True)
+        return self.op2(op, a, b)
 
     def pow(self, a: Any, b: Any) -> Any:
         return self._fn("pow", a, b)
@@ -549,7 +578,7 @@ def _render(gen: _Symbolic, result: Any, inline: bool) -> str:
         before = set(once)
         lines.clear()
         expand.cache_clear()
-        emit_block(gen.root, "        ")
+        emit_block(gen.root, "            ")
         body = sub(ret)[0]
         if once == before:
             break
@@ -565,8 +594,16 @@ def _render(gen: _Symbolic, result: Any, inline: bool) -> str:
         "            _bad_time(t)",
         "        if not t > 0:",
         "            t = 0",
+        "        try:",
     ]
-    tail = [f"        return {'_float(' + body + ')' if to_float else body}", "    return f"]
+    # An int too large for a float (t = 10**400) overflows the inlined arithmetic:
+    # the tree walk (whose PY operations are exact for it) takes over.
+    tail = [
+        f"            return {'_float(' + body + ')' if to_float else body}",
+        "        except OverflowError:",
+        "            return _slow(t)",
+        "    return f",
+    ]
     return "\n".join(head + lines + tail) + "\n"
 
 
@@ -591,7 +628,10 @@ def generate(node: Any) -> tuple[str, Callable[[Any], Any]]:
         except (SyntaxError, RecursionError, MemoryError) as e:  # too deeply nested
             last = e
             continue
+        from ._node import eval_python
+
         namespace: dict[str, Any] = dict(_GLOBALS)
+        namespace["_slow"] = functools.partial(eval_python, node)
         exec(code, namespace)  # our own generated source, never user text
         fn = namespace["_make"](*(value for _, value in gen.consts.values()))
         fn.__doc__ = f"{_short(node)} at a Python number t, as a float."
@@ -620,11 +660,13 @@ def scalar_call(node: Any, t: int | float) -> Any:
     """``node(t)`` for a Python ``int`` or ``float`` ``t``, before ``node`` has generated
     code: the tree walk for the first :data:`WARM_CALLS` calls, then generated code,
     kept on the node (``_scalar_fn``) for the calls that follow."""
-    from ._node import eval_python, evaluate
+    from ._node import check_leaves, eval_python, evaluate
 
+    state = node.__dict__
+    if "_unchecked" in state:
+        check_leaves(node)
     if not node._plain:
         return evaluate(node, t)
-    state = node.__dict__
     calls = state.get("_scalar_calls", 0) + 1
     if calls < WARM_CALLS:
         state["_scalar_calls"] = calls

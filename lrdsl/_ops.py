@@ -1,18 +1,27 @@
 """The array namespaces that node formulas are written against.
 
 Every node states its formula once, as ``_eval(self, t, xp)``, using Python's
-arithmetic operators plus the operations below. Three namespaces implement
-them:
+arithmetic operators on values plus the operations below on times and values.
+Three namespaces implement them:
 
 - ``PY``: plain Python numbers and :mod:`math` (the scalar path; never NumPy,
-  whose scalars are slow). Branches run only the branch taken.
-- ``NP``: NumPy arrays of any shape, float64.
-- ``JAX``: ``jax.numpy``, safe under ``jit``, ``vmap``, ``grad`` and ``scan``.
+  whose scalars are slow). Branches run only the branch taken. Integer counts
+  are Python ints, exact at any size: an operation whose float conversion
+  would overflow (``10**400 / 3``) is done in exact rationals and rounded, so
+  it gives the IEEE result (``inf``, ``0.0``), never an ``OverflowError``.
+- ``NP``: NumPy arrays of any shape, float64; integer counts int64, exact to
+  ``2**63 - 1`` (a constant beyond int64 is compared and subtracted as what it
+  is, never wrapped or refused).
+- ``JAX`` (:mod:`lrdsl._jaxops`): ``jax.numpy``, safe under ``jit``, ``vmap``,
+  ``grad`` and ``scan``; integer counts stay exact integers (see there).
 
-Time ``t`` arrives clamped to ``t >= 0``. Integer counts stay integers as long
-as the arithmetic is exact (``sub``, ``minimum``, ``floordiv``, ``mod``,
-``searchsorted``), so that on the float32 JAX path ``t - boundary`` and
-``steps - t`` are exact for every int32 count; only ratios become floats.
+Time ``t`` arrives clamped to ``t >= 0``. Operations on times: ``sub``, ``add``,
+``minimum``, ``maximum``, ``clip``, ``where``, the comparisons ``lt``, ``le``,
+``gt``, ``ge``, ``floordiv``, ``mod``, ``searchsorted``, ``take(..., like=t)``
+(a table of times), ``time_div`` (``t / n`` as a time) and ``geometric`` (where
+cycle ``j`` of geometric lengths begins). Formulas compare times with these,
+never with Python's ``<``, so that the JAX namespace can compare exactly; only
+ratios (``div``) become floats.
 """
 
 from __future__ import annotations
@@ -21,11 +30,17 @@ import bisect
 import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-__all__ = ["PY", "NP", "jax_ops", "is_plain", "is_jax_array"]
+from ._tables import ceil_table, float_table, int64_table, table, wide
+
+if TYPE_CHECKING:
+    from ._jaxops import Jax
+
+__all__ = ["PY", "NP", "jax_ops", "is_plain", "is_jax_array", "geometric_start"]
 
 Fn = Callable[[Any], Any]
 Branch = Callable[[int, Any], Any]
@@ -43,8 +58,40 @@ def is_jax_array(x: object) -> bool:
     return jax is not None and isinstance(x, jax.Array)
 
 
+def geometric_start(xp: Any, p: Any, m: Any, j: Any) -> Any:
+    """Where cycle ``j`` begins when cycle ``k`` lasts ``p * m**k``:
+    ``p * (m**j - 1) / (m - 1)`` (``p * j`` when ``m == 1``)."""
+    if is_plain(m) and m == 1:
+        return p * j
+    g = xp.where(m == 1, 1.0, m - 1)
+    begin = p * xp.div(xp.pow(m, j) - 1, g)
+    return begin if is_plain(m) else xp.where(m == 1, p * j, begin)
+
+
 # ----------------------------------------------------------------------------
 # Plain Python: math on floats, exact on ints, IEEE results instead of exceptions.
+
+
+#: Ints of at most this size are floats exactly (2**53).
+EXACT = 2**53
+
+
+def _round(x: Any) -> Any:
+    """An exact rational result as a float (``+-inf`` beyond the floats); an int as it is."""
+    if isinstance(x, int):
+        return x
+    try:
+        return float(x)
+    except OverflowError:
+        return _INF if x > 0 else -_INF
+
+
+def _exact(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``op(a, b)`` when a huge int's conversion to float overflowed: in exact
+    rationals when both are finite, else as floats (the int as ``+-inf``)."""
+    if all(isinstance(x, int) or math.isfinite(x) for x in (a, b)):
+        return _round(op(Fraction(a), Fraction(b)))
+    return op(wide(a), wide(b))
 
 
 class _Python:
@@ -66,8 +113,34 @@ class _Python:
         return lo if x < lo else hi if x > hi else x
 
     @staticmethod
+    def lt(a: Any, b: Any) -> Any:
+        return a < b
+
+    @staticmethod
+    def le(a: Any, b: Any) -> Any:
+        return a <= b
+
+    @staticmethod
+    def gt(a: Any, b: Any) -> Any:
+        return a > b
+
+    @staticmethod
+    def ge(a: Any, b: Any) -> Any:
+        return a >= b
+
+    @staticmethod
     def sub(a: Any, b: Any) -> Any:
-        return a - b
+        try:
+            return a - b
+        except OverflowError:
+            return _exact(lambda x, y: x - y, a, b)
+
+    @staticmethod
+    def add(a: Any, b: Any) -> Any:
+        try:
+            return a + b
+        except OverflowError:
+            return _exact(lambda x, y: x + y, a, b)
 
     @staticmethod
     def div(a: Any, b: Any) -> Any:
@@ -75,23 +148,44 @@ class _Python:
             return a / b
         except ZeroDivisionError:
             return math.nan if a == 0 or a != a else math.copysign(_INF, a) * math.copysign(1.0, b)
+        except OverflowError:
+            return _exact(lambda x, y: x / y, a, b)
+
+    time_div = div
 
     @staticmethod
     def floordiv(a: Any, b: Any) -> Any:
-        return a // b
+        if type(a) is int and type(b) is float and not -EXACT < a < EXACT:
+            return _exact(lambda x, y: x // y, a, b)  # int // float rounds the int first
+        try:
+            return a // b
+        except OverflowError:
+            return _exact(lambda x, y: x // y, a, b)
 
     @staticmethod
     def mod(a: Any, b: Any) -> Any:
-        return a % b
+        if type(a) is int and type(b) is float and not -EXACT < a < EXACT:
+            return _exact(lambda x, y: x % y, a, b)  # int % float rounds the int first
+        try:
+            return a % b
+        except OverflowError:
+            return _exact(lambda x, y: x % y, a, b)
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
         try:
             r = float(a) ** b
-        except OverflowError:
-            return _INF
         except ZeroDivisionError:  # 0.0 ** negative
             return _INF
+        except OverflowError:  # a result beyond the floats, or an int too large for one
+            fa, fb = wide(a), wide(b)
+            try:
+                r = fa**fb
+            except OverflowError:
+                odd = fb.is_integer() and fb % 2 == 1
+                return -_INF if fa < 0 and odd else _INF
+            except ZeroDivisionError:
+                return _INF
         return math.nan if isinstance(r, complex) else r
 
     @staticmethod
@@ -119,9 +213,14 @@ class _Python:
         return math.sqrt(x) if x >= 0 else math.nan
 
     @classmethod
-    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
-        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
-        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool, scale: Any = 1) -> Any:
+        """``scale * gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return scale * cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+
+    @classmethod
+    def geometric(cls, p: Any, m: Any, j: Any, like: Any = None) -> Any:
+        """Where cycle ``j`` begins (see :func:`geometric_start`)."""
+        return geometric_start(cls, p, m, j)
 
     @staticmethod
     def searchsorted(bounds: Sequence[Any], t: Any) -> int:
@@ -148,6 +247,24 @@ PY = _Python()
 # ----------------------------------------------------------------------------
 # NumPy: float64 arrays of any shape; integer time stays int64.
 
+_I64 = np.iinfo(np.int64)
+
+
+def _c(x: Any) -> Any:
+    """A plain int beyond int64 as a float (NumPy refuses it in integer arithmetic)."""
+    if type(x) is int and not _I64.min <= x <= _I64.max:
+        return wide(x)
+    return x
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "iu"
+
+
+def _beyond(a: Any, b: Any) -> bool:
+    """``a`` is an integer array and ``b`` a plain int above int64."""
+    return type(b) is int and b > _I64.max and _is_int(a)
+
 
 class _NumPy:
     name = "numpy"
@@ -156,26 +273,68 @@ class _NumPy:
     def zero(t: Any) -> Any:
         return np.zeros((), dtype=np.asarray(t).dtype)
 
-    where = staticmethod(np.where)
-    minimum = staticmethod(np.minimum)
-    maximum = staticmethod(np.maximum)
-    clip = staticmethod(np.clip)
-    sub = staticmethod(np.subtract)
+    @staticmethod
+    def where(c: Any, a: Any, b: Any) -> Any:
+        return np.where(c, _c(a), _c(b))
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> Any:
+        if _beyond(a, b):
+            return a
+        if _beyond(b, a):
+            return b
+        return np.minimum(_c(a), _c(b))
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        if _beyond(a, b):
+            return b
+        if _beyond(b, a):
+            return a
+        return np.maximum(_c(a), _c(b))
+
+    @classmethod
+    def clip(cls, x: Any, lo: Any, hi: Any) -> Any:
+        return cls.minimum(cls.maximum(x, lo), hi)
+
+    lt = staticmethod(np.less)
+    le = staticmethod(np.less_equal)
+    gt = staticmethod(np.greater)
+    ge = staticmethod(np.greater_equal)
+
+    @staticmethod
+    def sub(a: Any, b: Any) -> Any:
+        return np.subtract(_c(a), _c(b))
+
+    @staticmethod
+    def add(a: Any, b: Any) -> Any:
+        return np.add(_c(a), _c(b))
 
     @staticmethod
     def div(a: Any, b: Any) -> Any:
         if is_plain(b) and b != 0:  # a finite time over a plain non-zero number: no warning
-            return np.true_divide(a, b)
+            return np.true_divide(a, _c(b))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.true_divide(a, b)
+            return np.true_divide(_c(a), _c(b))
 
-    floordiv = staticmethod(np.floor_divide)
-    mod = staticmethod(np.mod)
+    time_div = div
+
+    @staticmethod
+    def floordiv(a: Any, b: Any) -> Any:
+        if _beyond(a, b):
+            return np.where(a < 0, -1, 0)
+        return _exact_ints(np.floor_divide(a, _c(b)), a, b, PY.floordiv)
+
+    @staticmethod
+    def mod(a: Any, b: Any) -> Any:
+        if _beyond(a, b):
+            return np.where(a < 0, a + wide(b), a)
+        return _exact_ints(np.mod(a, _c(b)), a, b, PY.mod)
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            return np.power(np.asarray(a, dtype=np.float64), b)
+            return np.power(np.asarray(a, dtype=np.float64), _c(b))
 
     @staticmethod
     def exp(x: Any) -> Any:
@@ -203,17 +362,39 @@ class _NumPy:
             return np.sqrt(x)
 
     @classmethod
-    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
-        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
-        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool, scale: Any = 1) -> Any:
+        """``scale * gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return scale * cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+
+    @classmethod
+    def geometric(cls, p: Any, m: Any, j: Any, like: Any = None) -> Any:
+        """Where cycle ``j`` begins (see :func:`geometric_start`): for plain ``p`` and
+        ``m``, each start as ``PY`` computes it (NumPy's ``power`` can differ from
+        Python's by an ulp, which moves a start near ``2**31`` by 5e-7 steps)."""
+        if not (is_plain(p) and is_plain(m)):
+            return geometric_start(cls, p, m, j)
+        j = np.asarray(j)
+        starts, where = np.unique(j, return_inverse=True)
+        values = np.asarray([geometric_start(PY, p, m, x) for x in starts.tolist()], dtype=np.float64)
+        return values[where].reshape(j.shape)
 
     @staticmethod
     def searchsorted(bounds: Sequence[Any], t: Any) -> Any:
-        return np.searchsorted(np.asarray(bounds), t, side="right")
+        """The number of ``bounds`` that are ``<= t``; exact for int64 counts (a bound
+        ``b`` is ``<= t`` when ``ceil(b) <= t``, and never beyond int64)."""
+        if _is_int(t) and set(map(type, bounds)) <= {int, float}:
+            arr = table(bounds, "np-ceil", lambda: ceil_table(bounds, int(_I64.max)))
+        else:
+            arr = table(bounds, "float", lambda: float_table(bounds))
+        return np.searchsorted(arr, t, side="right")
 
     @staticmethod
     def take(values: Sequence[Any], i: Any, like: Any = None) -> Any:
-        return np.asarray(values)[i]
+        if like is not None and _is_int(like) and set(map(type, values)) <= {int}:
+            ints = table(values, "int64", lambda: int64_table(values))
+            if ints is not None:
+                return ints[i]
+        return table(values, "float", lambda: float_table(values))[i]
 
     @staticmethod
     def switch(i: Any, n: int, branch: Branch, t: Any) -> Any:
@@ -239,216 +420,33 @@ class _NumPy:
         return fn(t)
 
 
+def _exact_ints(out: Any, a: Any, b: Any, op: Callable[[Any, Any], Any]) -> Any:
+    """``out = op(a, b)`` from NumPy, redone exactly (on Python ints) where an int64 ``a``
+    beyond ``2**53`` met a non-integral float ``b`` (which rounds ``a`` first)."""
+    if not (type(b) is float and _is_int(a) and not b.is_integer()):
+        return out
+    big = (a > EXACT) | (a < -EXACT)
+    if not np.any(big):
+        return out
+    out = np.array(out, dtype=np.float64)
+    out[big] = [op(x, b) for x in np.asarray(a)[big].tolist()]
+    return out
+
+
 NP = _NumPy()
 
 
 # ----------------------------------------------------------------------------
-# JAX: traced, branch-free. Exactness of integer counts under float32 comes
-# from keeping ``t - b``, ``min(t, b)``, ``t // p`` and ``t % p`` in the count's
-# integer dtype whenever the other side is a concrete integral number.
+# JAX: in its own module, imported (with JAX) on first use.
+
+_JAX: Jax | None = None
 
 
-class _Jax:
-    name = "jax"
-
-    def __init__(self) -> None:
-        import jax
-        import jax.numpy as jnp
-
-        self.jax = jax
-        self.jnp = jnp
-        self.where = jnp.where
-        self.expm1 = jnp.expm1
-        self.log = jnp.log
-        self.log1p = jnp.log1p
-        self.exp = jnp.exp
-        self.sin = jnp.sin
-        self.cos = jnp.cos
-        self.tanh = jnp.tanh
-        self.sqrt = jnp.sqrt
-
-    def _int(self, x: Any, like: Any) -> Any:
-        """``x`` as an int of ``like``'s integer dtype if it is a plain integral number
-        that fits; a plain number that does not fit as a float; otherwise unchanged."""
-        if is_plain(x):
-            info = self.jnp.iinfo(like.dtype)
-            if float(x).is_integer() and info.min <= x <= info.max:
-                return int(x)
-            return float(x)
-        return x
-
-    def _beyond(self, t: Any, b: Any) -> bool:
-        """``b`` is a plain number above every value of the integer count ``t``'s dtype
-        (so, for ``t >= 0``, ``t mod b == t`` and ``t // b == 0``)."""
-        jnp = self.jnp
-        return (
-            is_plain(b)
-            and hasattr(t, "dtype")
-            and jnp.issubdtype(t.dtype, jnp.integer)
-            and b > jnp.iinfo(t.dtype).max
-        )
-
-    def _exact(self, a: Any, b: Any) -> tuple[Any, Any]:
-        jnp = self.jnp
-        if hasattr(a, "dtype") and jnp.issubdtype(a.dtype, jnp.integer):
-            b = self._int(b, a)
-        elif hasattr(b, "dtype") and jnp.issubdtype(b.dtype, jnp.integer):
-            a = self._int(a, b)
-        else:
-            a, b = _fit(a), _fit(b)
-        return a, b
-
-    def zero(self, t: Any) -> Any:
-        return self.jnp.zeros((), dtype=self.jnp.asarray(t).dtype)
-
-    def div(self, a: Any, b: Any) -> Any:
-        """``a / b`` in the default float (float64 under x64, even for int32 counts,
-        which ``jnp.true_divide`` would divide in float32)."""
-        jnp = self.jnp
-        if hasattr(a, "dtype") and jnp.issubdtype(a.dtype, jnp.integer):
-            a = a.astype(float)
-        if hasattr(b, "dtype") and jnp.issubdtype(b.dtype, jnp.integer):
-            b = b.astype(float)
-        return jnp.true_divide(_fit(a), _fit(b))
-
-    def minimum(self, a: Any, b: Any) -> Any:
-        return self.jnp.minimum(*self._exact(a, b))
-
-    def maximum(self, a: Any, b: Any) -> Any:
-        return self.jnp.maximum(*self._exact(a, b))
-
-    def clip(self, x: Any, lo: Any, hi: Any) -> Any:
-        return self.minimum(self.maximum(x, lo), hi)
-
-    def sub(self, a: Any, b: Any) -> Any:
-        a, b = self._exact(a, b)
-        return self.jnp.subtract(a, b)
-
-    def floordiv(self, a: Any, b: Any) -> Any:
-        if self._beyond(a, b):  # time is >= 0 here
-            return self.jnp.zeros_like(a)
-        a, b = self._exact(a, b)
-        return self.jnp.floor_divide(a, b)
-
-    def mod(self, a: Any, b: Any) -> Any:
-        if self._beyond(a, b):
-            return a
-        a, b = self._exact(a, b)
-        return self.jnp.mod(a, b)
-
-    def pow(self, a: Any, b: Any) -> Any:
-        jnp = self.jnp
-        return jnp.power(jnp.asarray(a, dtype=float), b)
-
-    def pow_steps(self, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
-        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``), within 1e-6
-        relative of float64 in float32 for every int32 count ``t``.
-
-        ``jnp.power(float32(gamma), t / every)`` is not: rounding ``gamma`` to float32
-        moves ``log(gamma)`` by up to ``6e-8 / |log(gamma)|`` relative, and the
-        exponent ``E = (t / every) * log(gamma)`` needs an absolute error below 1e-6
-        while ``|E|`` reaches ~100 (where float32's spacing is 8e-6). So, for a
-        concrete ``gamma``, an integral ``every`` and an integer count (or a float
-        time with ``floor``, whose ``t // every`` is an exact integer): ``log(gamma)``
-        is taken in float64; ``q = t // every`` and ``t % every`` are exact integers;
-        ``q = qh * 2**16 + ql``; ``2**16 log(gamma)`` and ``log(gamma)`` are split into
-        heads of 9 and 8 significant bits plus tails, so that the large products
-        ``qh * head16`` and ``ql * head1`` are exact in float32 and what is left is
-        small: the value is ``exp(qh * head16) * exp(ql * head1) * exp(small)``.
-        Otherwise (x64 on, a traced ``gamma``, float times) the plain power.
-        """
-        jnp = self.jnp
-        t = jnp.asarray(t)
-        exact = (
-            is_plain(gamma)
-            and is_plain(every)
-            and float(every).is_integer()
-            and 0 < every <= jnp.iinfo(jnp.int32).max
-            and (floor or jnp.issubdtype(t.dtype, jnp.integer))
-            and self.jax.dtypes.canonicalize_dtype(float) == jnp.float32
-        )
-        if not exact:
-            return self.pow(gamma, self.floordiv(t, every) if floor else self.div(t, every))
-        log_g = math.log(gamma)
-        if log_g == 0.0:
-            return jnp.ones(t.shape, dtype=float)
-        every = int(every)
-        q = jnp.floor_divide(t, every)
-        if not jnp.issubdtype(q.dtype, jnp.integer):  # a floored float time: an exact integer
-            q = jnp.clip(q, 0, jnp.iinfo(jnp.int32).max).astype(jnp.int32)
-        # Past |E| = 200, gamma ** k is 0 or inf in float32 whatever the start: clamp,
-        # so that every factor below stays finite (no 0 * inf).
-        limit = 200.0 / abs(log_g)
-        if limit < jnp.iinfo(q.dtype).max:
-            q = jnp.minimum(q, int(limit) + 1)
-        qh = jnp.floor_divide(q, 1 << 16).astype(jnp.float32)
-        ql = jnp.mod(q, 1 << 16).astype(jnp.float32)
-        head16, tail16 = _split(log_g * 65536.0, 9)
-        head1, tail1 = _split(log_g, 8)
-        small = qh * jnp.float32(tail16) + ql * jnp.float32(tail1)
-        if not floor and every != 1:
-            frac = jnp.mod(t, every).astype(jnp.float32) / jnp.float32(every)
-            small = small + frac * jnp.float32(log_g)
-        # The barrier keeps XLA from rewriting exp(a) * exp(b) as exp(a + b), which
-        # would round a + b to float32 and undo the split.
-        factors = self.jax.lax.optimization_barrier(
-            (jnp.exp(qh * jnp.float32(head16)), jnp.exp(ql * jnp.float32(head1)), jnp.exp(small))
-        )
-        return factors[0] * factors[1] * factors[2]
-
-    def _array(self, values: Sequence[Any], like: Any) -> Any:
-        """``values`` as one array; integer-typed when ``like`` is an integer count
-        and every value is a plain integral number that fits."""
-        jnp = self.jnp
-        like = jnp.asarray(like)
-        if jnp.issubdtype(like.dtype, jnp.integer):
-            ints = [self._int(v, like) for v in values]
-            if all(type(v) is int for v in ints):
-                return jnp.asarray(ints, dtype=like.dtype)
-        return jnp.stack([jnp.asarray(v, dtype=float) for v in values])
-
-    def searchsorted(self, bounds: Sequence[Any], t: Any) -> Any:
-        if len(bounds) == 0:
-            return self.jnp.zeros(self.jnp.shape(t), dtype=int)
-        return self.jnp.searchsorted(self._array(bounds, t), t, side="right")
-
-    def take(self, values: Sequence[Any], i: Any, like: Any = None) -> Any:
-        """``values[i]``; integer-typed (exact) when ``like`` is an integer count."""
-        return self._array(values, 0.0 if like is None else like)[i]
-
-    def switch(self, i: Any, n: int, branch: Branch, t: Any) -> Any:
-        """Every branch evaluated, the one at ``i`` selected (branch-free, like a
-        hand-written ``jnp.where``). Long runs of simple pieces are turned into a
-        table lookup by the simplifier before they get here."""
-        out = branch(n - 1, t)
-        for k in range(n - 2, -1, -1):
-            out = self.jnp.where(i == k, branch(k, t), out)
-        return out
-
-    def call(self, fn: Fn, t: Any) -> Any:
-        return fn(t)
-
-
-def _fit(x: Any) -> Any:
-    """A plain int beyond int32 as a float: JAX would overflow on it as a weak-typed operand."""
-    return float(x) if type(x) is int and not -(2**31) <= x < 2**31 else x
-
-
-def _split(x: float, bits: int) -> tuple[float, float]:
-    """``x = head + tail`` (float64) with ``head`` rounded to ``bits`` significant bits."""
-    if x == 0.0:
-        return 0.0, 0.0
-    m, e = math.frexp(x)
-    head = math.ldexp(round(math.ldexp(m, bits)), e - bits)
-    return head, x - head
-
-
-_JAX: _Jax | None = None
-
-
-def jax_ops() -> _Jax:
+def jax_ops() -> Jax:
     """The JAX namespace, built (and JAX imported) on first use."""
     global _JAX
     if _JAX is None:
-        _JAX = _Jax()
+        from ._jaxops import Jax
+
+        _JAX = Jax()
     return _JAX

@@ -2,7 +2,12 @@
 
 Numeric fields are leaves, flattened as floats (so ``jax.grad`` reaches them);
 static fields (strings, flags, functions) are the tree's auxiliary data.
-Unflattening never validates: JAX rebuilds nodes with placeholder leaves.
+Unflattening never validates: JAX rebuilds nodes with placeholder leaves. It
+marks each rebuilt node ``_unchecked`` instead, and the node's concrete leaves
+are checked before it is first evaluated (:func:`lrdsl._node.check_leaves`), so
+``jax.tree.map(lambda x: x * 0, s)`` fails there, not with a NaN.
+
+Registration is under a lock: threads that compile at once register each class once.
 
 If JAX is already imported when a node class is defined, the class is
 registered at once; otherwise a one-shot import hook registers every node
@@ -17,12 +22,14 @@ import functools
 import importlib.abc
 import importlib.machinery
 import sys
+import threading
 from types import ModuleType
 from typing import Any
 
 from ._ops import is_plain
 
 _registered: set[type] = set()
+_lock = threading.RLock()
 
 
 @functools.cache
@@ -43,8 +50,12 @@ def _as_leaf(v: Any) -> Any:
 
 
 def _register(cls: type) -> None:
-    if cls in _registered:
-        return
+    with _lock:
+        if cls not in _registered:
+            _register_now(cls)
+
+
+def _register_now(cls: type) -> None:
     from jax import tree_util
 
     def flatten(node: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -61,6 +72,7 @@ def _register(cls: type) -> None:
             object.__setattr__(obj, n, v)
         for n, v in zip(static_names, aux):
             object.__setattr__(obj, n, v)
+        obj.__dict__["_unchecked"] = True
         return obj
 
     tree_util.register_pytree_node(cls, flatten, unflatten)
@@ -70,8 +82,9 @@ def _register(cls: type) -> None:
 def register_all() -> None:
     from ._node import node_classes
 
-    for cls in node_classes():
-        _register(cls)
+    with _lock:
+        for cls in node_classes():
+            _register(cls)
 
 
 def register_if_loaded(cls: type) -> None:

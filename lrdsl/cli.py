@@ -46,28 +46,62 @@ class UsageError(Exception):
     """A problem with the command line or its inputs: printed, exit status 2."""
 
 
+#: The largest JSON document read from a file, in bytes.
+MAX_JSON_BYTES = 64 * 2**20
+#: Up to this many steps, ``show`` evaluates every step; beyond, a sample.
+EXACT_STEPS = 1_000_000
+#: How many evenly spaced steps ``show`` evaluates beyond :data:`EXACT_STEPS`
+#: (and both sides of every boundary).
+SAMPLES = 4_000
+#: The longest schedule text ``show`` prints in full.
+SHOWN_CHARS = 2_000
+
+
 def read_schedule(expr: str) -> Schedule:
     """The schedule ``expr`` names: text, ``@file.txt``, ``@file.json`` or ``-`` (stdin)."""
     from .serialize import from_dict
-    from .text import parse
+    from .text import MAX_CHARS, parse
 
     if expr == "-":
-        return parse(sys.stdin.read())
+        text = sys.stdin.read(MAX_CHARS + 1)
+        if len(text) > MAX_CHARS:
+            raise UsageError(f"the text on stdin is too long (the limit is {MAX_CHARS:,} characters)")
+        return parse(text)
     if expr.startswith("@"):
         path = expr[1:]
+        json_file = path.endswith(".json")
+        limit = MAX_JSON_BYTES if json_file else 4 * MAX_CHARS
         try:
             with open(path, "rb") as f:
-                data = f.read(4 * 100_000 + 1)
+                data = f.read(limit + 1)
         except OSError as e:
             raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
-        if path.endswith(".json"):
+        if len(data) > limit:
+            raise UsageError(f"{path} is too large (the limit is {limit:,} bytes)")
+        if json_file:
             try:
-                doc = json.loads(data)
+                doc = json.loads(data, object_pairs_hook=_no_repeated_keys)
             except (ValueError, RecursionError) as e:
                 raise UsageError(f"{path} is not valid JSON: {e}") from None
+            except _RepeatedKey as e:
+                raise UsageError(f"{path}: the key {e.args[0]!r} appears twice in one object") from None
             return from_dict(doc)
         return parse(data)
     return parse(expr)
+
+
+class _RepeatedKey(Exception):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (``json`` would keep the last silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _RepeatedKey(k)
+        out[k] = v
+    return out
 
 
 def _steps(args: argparse.Namespace, *schedules: Schedule) -> int:
@@ -100,30 +134,65 @@ def _values(s: Schedule, steps: int, chunk: int = 1_000_000) -> Any:
             yield lo, s(np.arange(lo, min(lo + chunk, steps)))
 
 
+def _extremes(s: Schedule, steps: int) -> tuple[float, Any, float, Any, bool]:
+    """``(peak, at, lowest, at, sampled)``: over every step up to :data:`EXACT_STEPS`
+    steps, else over a sample (see :func:`lrdsl.ascii.sample_times`)."""
+    from .ascii import for_display, sample_times
+
+    peak_v, peak_t, min_v, min_t = -math.inf, 0, math.inf, 0
+    shown = for_display(s)
+    if steps <= EXACT_STEPS:
+        chunks = [(np.arange(lo, lo + len(v)), v) for lo, v in _values(shown, steps)]
+    else:
+        t = sample_times(s, steps, SAMPLES)
+        with np.errstate(all="ignore"):
+            chunks = [(t, shown(t))]
+    for t, v in chunks:
+        if np.isnan(v).all():
+            continue
+        i, j = int(np.nanargmax(v)), int(np.nanargmin(v))
+        if v[i] > peak_v:
+            peak_v, peak_t = float(v[i]), _int(t[i])
+        if v[j] < min_v:
+            min_v, min_t = float(v[j]), _int(t[j])
+    return peak_v, peak_t, min_v, min_t, steps > EXACT_STEPS
+
+
+def _step(t: Any) -> str:
+    """A step number as text: in full up to 10**15, in scientific notation beyond."""
+    return str(t) if abs(t) < 10**15 else f"{float(t):.6g}"
+
+
+def _int(x: Any) -> Any:
+    """A time as an int when it is one (times beyond 2**53 are sampled as floats)."""
+    x = x.item() if hasattr(x, "item") else x
+    return int(x) if float(x).is_integer() else x
+
+
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     from .ascii import chart
     from .plotting import boundaries
 
     s = read_schedule(args.expr)
     steps = _steps(args, s)
-    peak_v, peak_t, min_v, min_t = -math.inf, 0, math.inf, 0
-    for lo, v in _values(s, steps):
-        if np.isnan(v).all():
-            continue
-        i, j = int(np.nanargmax(v)), int(np.nanargmin(v))
-        if v[i] > peak_v:
-            peak_v, peak_t = float(v[i]), lo + i
-        if v[j] < min_v:
-            min_v, min_t = float(v[j]), lo + j
+    peak_v, peak_t, min_v, min_t, sampled = _extremes(s, steps)
     duration = s.duration
+    text = str(s)
+    if len(text) > SHOWN_CHARS:
+        text = f"{text[: SHOWN_CHARS - 40]} ... ({len(text):,} characters)"
+    of = " (of the steps sampled)" if sampled else ""
     rows = [
-        ("schedule", str(s)),
+        ("schedule", text),
         ("duration", "inf (no end)" if not s.finite else f"{_fmt(duration)} steps"),
-        ("shown", f"steps 0 .. {steps - 1}"),
+        (
+            "shown",
+            f"steps 0 .. {_step(steps - 1)}"
+            + (f" (sampled: {SAMPLES:,} steps evenly spaced, and both sides of every boundary)" if sampled else ""),
+        ),
         ("start", f"{_fmt(s(0))}  at t=0"),
-        ("peak", f"{_fmt(peak_v)}  at t={peak_t}"),
-        ("lowest", f"{_fmt(min_v)}  at t={min_t}"),
-        ("end", f"{_fmt(s(steps - 1))}  at t={steps - 1}"),
+        ("peak", f"{_fmt(peak_v)}  at t={_step(peak_t)}{of}"),
+        ("lowest", f"{_fmt(min_v)}  at t={_step(min_t)}{of}"),
+        ("end", f"{_fmt(s(steps - 1))}  at t={_step(steps - 1)}"),
     ]
     for key, value in rows:
         print(f"{key:<10}{value}", file=out)
@@ -168,12 +237,16 @@ def cmd_values(args: argparse.Namespace, out: TextIO) -> int:
         out.write("step,value\n")
         for lo, v in _values(s, steps):
             out.write("".join(f"{lo + i},{float(x)!r}\n" for i, x in enumerate(v.tolist())))
-    else:
-        values: list[Any] = []
+    else:  # streamed, chunk by chunk: one JSON document
+        head = json.dumps({"schedule": str(s), "steps": steps, "values": []})
+        out.write(head[: -len("[]}")] + "[")
+        first = True
         for _, v in _values(s, steps):
-            values.extend(x if math.isfinite(x) else str(x) for x in v.tolist())
-        json.dump({"schedule": str(s), "steps": steps, "values": values}, out)
-        out.write("\n")
+            items = [json.dumps(x if math.isfinite(x) else str(x)) for x in v.tolist()]
+            if items:
+                out.write(("" if first else ", ") + ", ".join(items))
+                first = False
+        out.write("]}\n")
     return 0
 
 

@@ -1,4 +1,12 @@
-"""Schedules built from schedules: sequencing, warmup, time changes, arithmetic."""
+"""Schedules built from schedules: sequencing, warmup, time changes, arithmetic.
+
+Every node here has children; each checks, when it is built, that the expression
+stays within :data:`~lrdsl._node.MAX_DEPTH` levels and
+:data:`~lrdsl._node.MAX_NODES` nodes. Sums, products and ``>>`` runs are flat
+(one node, one level, however many operands), and growing one by one more
+operand (``s = s + x``, ``s = s >> p`` in a loop) checks only the new operand,
+so a loop of ``n`` steps does ``O(n)`` Python work.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +17,30 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from . import _checks as check
-from ._node import ADD, ATOM, MUL, NEG, POW, SHIFT, STATIC, Schedule, check_schedule, ev, set_fields, text
+from ._node import (
+    ADD,
+    ATOM,
+    MUL,
+    NEG,
+    POW,
+    SHIFT,
+    STATIC,
+    Schedule,
+    check_nesting,
+    check_schedule,
+    ev,
+    record_nesting,
+    set_fields,
+    text,
+)
 from ._ops import is_plain
 from .primitives import Constant
 
 __all__ = [
     "Chain",
     "chain",
+    "then",
+    "ChainRun",
     "Warmup",
     "Shift",
     "PerEpoch",
@@ -23,8 +48,11 @@ __all__ = [
     "Clip",
     "Minimum",
     "Maximum",
+    "Sum",
+    "Product",
     "BinOp",
     "Neg",
+    "arithmetic",
     "operand",
 ]
 
@@ -45,7 +73,7 @@ def _max(a: Any, b: Any) -> Any:
 # Sequencing.
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Chain(Schedule):
     """One schedule after another: ``pieces[i](t - b[i-1])`` for ``b[i-1] <= t < b[i]``
     (``b[-1] = 0``).
@@ -67,7 +95,10 @@ class Chain(Schedule):
     _text_name = "chain"
 
     def __post_init__(self) -> None:
-        pieces = tuple(self.pieces)
+        pieces = self.pieces
+        if isinstance(pieces, (str, bytes)) or not isinstance(pieces, Iterable):
+            raise TypeError(f"chain: pieces must be a list of schedules, got {type(pieces).__name__} {pieces!r}")
+        pieces = tuple(pieces)
         if not pieces:
             raise check.fail("chain", "pieces", [], "at least one schedule")
         for i, p in enumerate(pieces):
@@ -76,13 +107,7 @@ class Chain(Schedule):
         if boundaries is None:
             for i, p in enumerate(pieces[:-1]):
                 if not p.finite:
-                    raise check.fail(
-                        "chain",
-                        f"pieces[{i}]",
-                        p,
-                        "of finite duration when it is not the last piece"
-                        " (or give boundaries=[...])",
-                    )
+                    raise _not_finite(i, p)
         else:
             boundaries = check.sorted_times("chain", "boundaries", boundaries)
             if len(boundaries) != len(pieces) - 1:
@@ -93,6 +118,7 @@ class Chain(Schedule):
                     f"one shorter than the pieces ({len(pieces) - 1} boundaries for {len(pieces)} pieces)",
                 )
         set_fields(self, pieces=pieces, boundaries=boundaries)
+        check_nesting(self, "chain")
 
     @cached_property
     def bounds(self) -> tuple[Any, ...]:
@@ -106,7 +132,7 @@ class Chain(Schedule):
             out.append(total)
         return tuple(out)
 
-    @property
+    @cached_property
     def duration(self) -> Any:
         last = self.pieces[-1]
         return _add(self.bounds[-1], last.duration) if self.bounds else last.duration
@@ -119,9 +145,9 @@ class Chain(Schedule):
     def _precedence(self) -> int:  # type: ignore[override]
         return SHIFT if self.boundaries is None and len(self.pieces) > 1 else super()._precedence
 
-    def __repr__(self) -> str:
+    def _render(self) -> str:
         if self.boundaries is None and len(self.pieces) > 1:
-            return " >> ".join(text(p, SHIFT, right=True) for p in self.pieces)
+            return " >> ".join([text(p, SHIFT, right=True) for p in self.pieces])
         args = [text(p) for p in self.pieces]
         if self.boundaries is not None:
             args.append(f"boundaries={text(self.boundaries)}")
@@ -145,6 +171,12 @@ class Chain(Schedule):
         return xp.switch(xp.searchsorted(bounds, t), n, branch, t)
 
 
+def _not_finite(i: int, p: Schedule) -> Exception:
+    return check.fail(
+        "chain", f"pieces[{i}]", p, "of finite duration when it is not the last piece (or give boundaries=[...])"
+    )
+
+
 def chain(*pieces: Schedule, boundaries: Iterable[Any] | None = None) -> Chain:
     """``pieces`` one after another (see :class:`Chain`); ``a >> b`` is ``chain(a, b)``.
 
@@ -162,7 +194,67 @@ def chain(*pieces: Schedule, boundaries: Iterable[Any] | None = None) -> Chain:
     return Chain(tuple(pieces), tuple(boundaries) if not isinstance(boundaries, tuple) else boundaries)
 
 
-@dataclass(frozen=True, repr=False, init=False)
+def then(a: Schedule, b: Schedule) -> Chain:
+    """``a >> b``: ``chain(a, b)``, checking only what is new when either side is
+    already a chain (so a run of ``n`` pieces built with ``>>`` is ``O(n)`` checks)."""
+    head = a.pieces if isinstance(a, Chain) and a.boundaries is None else None
+    tail = b.pieces if isinstance(b, Chain) and b.boundaries is None else None
+    if head is None and tail is None:
+        return chain(a, b)
+    left = head if head is not None else (a,)
+    if not left[-1].finite:
+        raise _not_finite(len(left) - 1, left[-1])
+    right = tail if tail is not None else (b,)
+    depth_a = a._depth if head is not None else a._depth + 1
+    depth_b = b._depth if tail is not None else b._depth + 1
+    nodes = 1 + (a._nodes - 1 if head is not None else a._nodes) + (b._nodes - 1 if tail is not None else b._nodes)
+    out: Chain = object.__new__(Chain)
+    set_fields(out, pieces=left + right, boundaries=None)
+    record_nesting(out, "chain", max(depth_a, depth_b), nodes)
+    return out
+
+
+class ChainRun:
+    """A chain without boundaries built one piece at a time, as ``a >> b >> c ...``
+    reads: each piece is checked once as it comes and kept in a list, and
+    :meth:`done` makes the :class:`Chain` once, so that a run of ``n`` pieces takes
+    ``O(n)`` time (``>>`` itself copies the pieces so far at each step). Errors are
+    those of ``>>``."""
+
+    __slots__ = ("depth", "nodes", "pieces")
+
+    def __init__(self, first: Schedule) -> None:
+        self.pieces: list[Schedule] = []
+        self.depth = 1  # of the chain, so far
+        self.nodes = 1
+        self.add(first)
+
+    def add(self, piece: Schedule) -> None:
+        """One more piece (or the pieces of a chain without boundaries)."""
+        check_schedule("chain", f"pieces[{len(self.pieces)}]", piece)
+        if self.pieces and not self.pieces[-1].finite:
+            raise _not_finite(len(self.pieces) - 1, self.pieces[-1])
+        if isinstance(piece, Chain) and piece.boundaries is None:
+            self.pieces.extend(piece.pieces)
+            depth, nodes = piece._depth, self.nodes + piece._nodes - 1
+        else:
+            self.pieces.append(piece)
+            depth, nodes = piece._depth + 1, self.nodes + piece._nodes
+        probe = object.__new__(Chain)
+        record_nesting(probe, "chain", max(self.depth, depth), nodes)  # refused here, at this piece
+        self.depth, self.nodes = max(self.depth, depth), nodes
+
+    def done(self) -> Schedule:
+        """The chain (the piece itself, for a run of one)."""
+        if len(self.pieces) == 1:
+            return self.pieces[0]
+        out: Chain = object.__new__(Chain)
+        set_fields(out, pieces=tuple(self.pieces), boundaries=None)
+        record_nesting(out, "chain", self.depth, self.nodes)
+        return out
+
+
+@dataclass(frozen=True, repr=False, init=False, eq=False)
 class Warmup(Schedule):
     """A linear warmup from ``start`` to ``schedule(0)`` over ``steps``, then
     ``schedule(t - steps)`` (``shift=False``: then ``schedule(t)``, as timm's
@@ -194,27 +286,28 @@ class Warmup(Schedule):
             start=check.nonnegative("warmup", "start", self.start),
             shifted=check.flag("warmup", "shift", self.shifted),
         )
+        check_nesting(self, "warmup")
 
-    @property
+    @cached_property
     def duration(self) -> Any:
         d = self.schedule.duration
         return _add(self.steps, d) if self.shifted else _max(self.steps, d)
 
-    @property
+    @cached_property
     def finite(self) -> bool:
         return self.schedule.finite
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        s, steps = self.schedule, self.steps
-
-        def branch(k: int, t: Any) -> Any:
-            if k == 0:
-                u = xp.minimum(t, steps)
-                peak = s._eval(xp.zero(t), xp)
-                return self.start * xp.div(xp.sub(steps, u), steps) + peak * xp.div(u, steps)
-            return s._eval(xp.maximum(xp.sub(t, steps), 0), xp) if self.shifted else s._eval(t, xp)
-
-        return xp.switch(xp.searchsorted((steps,), t), 2, branch, t)
+        # The schedule is evaluated once, at 0 while warming up (its peak) and at
+        # t - steps (or t) after: evaluating it twice would make a warmup of a
+        # warmup of ... cost 2**depth on the backends that compute every branch.
+        steps = self.steps
+        warm = t < steps
+        after = xp.maximum(xp.sub(t, steps), 0) if self.shifted else t
+        v = self.schedule._eval(xp.where(warm, xp.zero(t), after), xp)
+        u = xp.minimum(t, steps)
+        ramp = self.start * xp.div(xp.sub(steps, u), steps) + v * xp.div(u, steps)
+        return xp.where(warm, ramp, v)
 
 
 # ----------------------------------------------------------------------------
@@ -227,16 +320,19 @@ class _Method(Schedule):
     __slots__ = ()
     schedule: Schedule
 
-    def __repr__(self) -> str:
-        args = ", ".join(self._text_args()[1:])
-        return f"{text(self.schedule, ATOM)}.{self._text_name}({args})"
+    def _text_args(self) -> list[str]:
+        """The method's arguments (the fields after ``schedule``)."""
+        return super()._text_args()[1:]
 
-    @property
+    def _render(self) -> str:
+        return f"{text(self.schedule, ATOM)}.{self._text_name}({', '.join(self._text_args())})"
+
+    @cached_property
     def finite(self) -> bool:
         return self.schedule.finite
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Shift(_Method):
     """``schedule(max(t - n, 0))``: the schedule starts ``n`` steps later."""
 
@@ -250,8 +346,9 @@ class Shift(_Method):
             schedule=check_schedule("shift", "schedule", self.schedule),
             n=check.nonnegative("shift", "n", self.n),
         )
+        check_nesting(self, "shift")
 
-    @property
+    @cached_property
     def duration(self) -> Any:
         return _add(self.n, self.schedule.duration)
 
@@ -259,7 +356,7 @@ class Shift(_Method):
         return self.schedule._eval(xp.maximum(xp.sub(t, self.n), 0), xp)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class PerEpoch(_Method):
     """``schedule(floor(t / steps_per_epoch))`` (``staircase=False``:
     ``schedule(t / steps_per_epoch)``): an epoch-based schedule stepped per batch."""
@@ -276,17 +373,19 @@ class PerEpoch(_Method):
             steps_per_epoch=check.positive("per_epoch", "steps_per_epoch", self.steps_per_epoch),
             staircase=check.flag("per_epoch", "staircase", self.staircase),
         )
+        check_nesting(self, "per_epoch")
 
-    @property
+    @cached_property
     def duration(self) -> Any:
         return self.schedule.duration * self.steps_per_epoch
 
     def _eval(self, t: Any, xp: Any) -> Any:
         n = self.steps_per_epoch
-        return self.schedule._eval(xp.floordiv(t, n) if self.staircase else xp.div(t, n), xp)
+        # time_div: t / n as a time (exact on JAX: t // n + (t mod n) / n)
+        return self.schedule._eval(xp.floordiv(t, n) if self.staircase else xp.time_div(t, n), xp)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Repeat(_Method):
     """``schedule(t mod period)``: the first ``period`` steps, over and over."""
 
@@ -300,6 +399,7 @@ class Repeat(_Method):
             schedule=check_schedule("repeat", "schedule", self.schedule),
             period=check.positive("repeat", "period", self.period),
         )
+        check_nesting(self, "repeat")
 
     @property
     def finite(self) -> bool:
@@ -309,7 +409,7 @@ class Repeat(_Method):
         return self.schedule._eval(xp.mod(t, self.period), xp)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Clip(_Method):
     """``min(max(schedule(t), lo), hi)``; a bound of ``None`` is no bound."""
 
@@ -324,13 +424,14 @@ class Clip(_Method):
         if lo is not None and hi is not None and is_plain(lo) and is_plain(hi) and lo > hi:
             raise check.fail("clip", "lo", lo, f"<= hi ({hi!r})")
         set_fields(self, schedule=check_schedule("clip", "schedule", self.schedule), lo=lo, hi=hi)
+        check_nesting(self, "clip")
 
-    @property
+    @cached_property
     def duration(self) -> Any:
         return self.schedule.duration
 
     def _text_args(self) -> list[str]:
-        args = ["", *([] if self.lo is None else [text(self.lo)])]
+        args = [] if self.lo is None else [text(self.lo)]
         if self.hi is not None:
             args.append(text(self.hi) if self.lo is not None else f"hi={text(self.hi)}")
         return args
@@ -353,7 +454,7 @@ def operand(fn: str, x: Any) -> Any:
     return x if isinstance(x, Schedule) else check.number(fn, "operand", x)
 
 
-def _pointwise_duration(*operands: Any) -> tuple[bool, Any]:
+def _pointwise_duration(operands: Iterable[Any]) -> tuple[bool, Any]:
     """Finite when every operand that varies (a schedule other than a constant) is
     finite; the duration is then the longest of theirs."""
     varying = [o for o in operands if isinstance(o, Schedule) and not isinstance(o, Constant)]
@@ -368,16 +469,20 @@ def _pointwise_duration(*operands: Any) -> tuple[bool, Any]:
 class _Pointwise(Schedule):
     __slots__ = ()
 
+    @cached_property
+    def _span(self) -> tuple[bool, Any]:
+        return _pointwise_duration(self.children())
+
     @property
     def finite(self) -> bool:
-        return _pointwise_duration(*self.children())[0]
+        return self._span[0]
 
     @property
     def duration(self) -> Any:
-        return _pointwise_duration(*self.children())[1]
+        return self._span[1]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Minimum(_Pointwise):
     """``min(a(t), b(t))``; either side may be a number."""
 
@@ -387,12 +492,13 @@ class Minimum(_Pointwise):
 
     def __post_init__(self) -> None:
         set_fields(self, a=operand("minimum", self.a), b=operand("minimum", self.b))
+        check_nesting(self, "minimum")
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return xp.minimum(ev(self.a, t, xp), ev(self.b, t, xp))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Maximum(_Pointwise):
     """``max(a(t), b(t))``; either side may be a number."""
 
@@ -402,6 +508,7 @@ class Maximum(_Pointwise):
 
     def __post_init__(self) -> None:
         set_fields(self, a=operand("maximum", self.a), b=operand("maximum", self.b))
+        check_nesting(self, "maximum")
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return xp.maximum(ev(self.a, t, xp), ev(self.b, t, xp))
@@ -410,11 +517,163 @@ class Maximum(_Pointwise):
 _PRECEDENCE = {"+": ADD, "-": ADD, "*": MUL, "/": MUL, "**": POW}
 
 
-@dataclass(frozen=True, repr=False)
-class BinOp(_Pointwise):
-    """``a(t) op b(t)`` for ``op`` in ``+ - * / **``; either side may be a number.
+def arithmetic(op: str, a: Any, b: Any) -> Schedule:
+    """``a op b`` for checked operands (a schedule on at least one side): a
+    :class:`Sum` for ``+ -``, a :class:`Product` for ``* /``, a :class:`BinOp` for ``**``."""
+    if op == "+" or op == "-":
+        return Sum.join(op, a, b)
+    if op == "*" or op == "/":
+        return Product.join(op, a, b)
+    return BinOp(op, a, b)
 
-    Division by a literal zero (``0`` or ``constant(0)``) is an error.
+
+def _is_zero(x: Any) -> bool:
+    """A literal zero divisor: ``0`` or ``constant(0)``."""
+    return (is_plain(x) and x == 0) or (isinstance(x, Constant) and is_plain(x.value) and x.value == 0)
+
+
+class _Fold(_Pointwise):
+    """``x[0] op[0] x[1] op[1] x[2] ...``, evaluated left to right, as Python
+    evaluates ``x0 + x1 - x2`` or ``x0 * x1 / x2``: the base of :class:`Sum` and
+    :class:`Product`. ``ops`` has one operator per operand after the first.
+
+    Built by the operators: ``(x0 + x1) + x2`` extends the left sum by one
+    operand (the same operations in the same order, so the same values);
+    ``x + (x0 + x1)`` is ``(x0 + x1) + x``, exactly (addition and multiplication
+    commute exactly in IEEE arithmetic), so ``sum()`` of a list, ``s = s * 0.99``
+    and ``s = 0.99 * s`` in a loop all stay one flat node. A sum on the right of
+    ``-`` (or a product on the right of ``/``) stays a nested operand:
+    ``a - (b + c)``.
+    """
+
+    __slots__ = ()
+    #: The operators, the first one commutative (``+ -`` or ``* /``).
+    OPERATORS: ClassVar[tuple[str, str]]
+    #: The field holding the operands.
+    _items: ClassVar[str]
+    ops: tuple[str, ...]
+
+    @property
+    def operands(self) -> tuple[Any, ...]:
+        return getattr(self, self._items)
+
+    def __post_init__(self) -> None:
+        name, field_name = self._text_name, self._items
+        items, ops = self.operands, self.ops
+        for what, value in ((field_name, items), ("ops", ops)):
+            if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+                raise TypeError(f"{name}: {what} must be a list, got {type(value).__name__} {value!r}")
+        items, ops = tuple(items), tuple(ops)
+        if len(items) < 2:
+            raise check.fail(name, field_name, list(items), "a list of at least two operands")
+        if len(ops) != len(items) - 1:
+            raise check.fail(
+                name, "ops", list(ops), f"one shorter than {field_name} ({len(items) - 1} for {len(items)})"
+            )
+        ops = tuple(check.choice(name, f"ops[{i}]", op, self.OPERATORS) for i, op in enumerate(ops))
+        items = (operand(self.OPERATORS[0], items[0]), *tuple(operand(op, x) for op, x in zip(ops, items[1:])))
+        if not any(isinstance(x, Schedule) for x in items):
+            raise check.fail(name, field_name, list(items), "operands of which at least one is a schedule")
+        for op, x in zip(ops, items[1:]):
+            if op == "/" and _is_zero(x):
+                raise check.fail("/", "divisor", x, "non-zero")
+        set_fields(self, **{field_name: items, "ops": ops})
+        check_nesting(self, ops[-1])
+
+    @classmethod
+    def join(cls, op: str, a: Any, b: Any) -> Schedule:
+        """``a op b`` (checked operands), flat where it can be (see the class docstring)."""
+        if isinstance(a, cls):
+            return cls._grow(a, op, b)
+        if isinstance(b, cls) and op == cls.OPERATORS[0]:
+            return cls._grow(b, op, a)
+        return cls(**{cls._items: (a, b), "ops": (op,)})
+
+    @classmethod
+    def _grow(cls, base: _Fold, op: str, x: Any) -> Schedule:
+        """``base op x``: one more operand, checking only ``x``."""
+        if op == "/" and _is_zero(x):
+            raise check.fail("/", "divisor", x, "non-zero")
+        out: _Fold = object.__new__(cls)
+        set_fields(out, **{cls._items: (*base.operands, x), "ops": (*base.ops, op)})
+        if isinstance(x, Schedule):
+            record_nesting(out, op, max(base._depth, x._depth + 1), base._nodes + x._nodes)
+        else:
+            record_nesting(out, op, base._depth, base._nodes)
+        return out
+
+    @property
+    def _precedence(self) -> int:  # type: ignore[override]
+        return _PRECEDENCE[self.OPERATORS[0]]
+
+    def _render(self) -> str:
+        p = self._precedence
+        items = self.operands
+        parts = [text(items[0], p)]
+        for op, x in zip(self.ops, items[1:]):
+            parts.append(f" {op} {text(x, p, right=True)}")
+        return "".join(parts)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Sum(_Fold):
+    """``terms[0] ops[0] terms[1] ops[1] ...`` with ``ops`` of ``+`` and ``-``, left to
+    right: ``a + b - c`` is ``Sum((a, b, c), ("+", "-"))``. Any term may be a number.
+
+    >>> (linear(0, 1, 10) + 1 - constant(0.5))(5)
+    1.0
+    """
+
+    terms: tuple[Any, ...]
+    ops: tuple[str, ...] = field(metadata=STATIC)
+    OPERATORS = ("+", "-")
+    _items = "terms"
+    _text_name = "sum"
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        terms = self.terms
+        x = terms[0]
+        acc = x._eval(t, xp) if isinstance(x, Schedule) else x
+        for op, x in zip(self.ops, terms[1:]):
+            v = x._eval(t, xp) if isinstance(x, Schedule) else x
+            acc = acc + v if op == "+" else acc - v
+        return acc
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Product(_Fold):
+    """``factors[0] ops[0] factors[1] ops[1] ...`` with ``ops`` of ``*`` and ``/``, left to
+    right: ``a * b / c`` is ``Product((a, b, c), ("*", "/"))``. Any factor may be a
+    number; dividing by a literal zero (``0`` or ``constant(0)``) is an error.
+
+    >>> (2 * linear(0, 1, 10) / 4)(5)
+    0.25
+    """
+
+    factors: tuple[Any, ...]
+    ops: tuple[str, ...] = field(metadata=STATIC)
+    OPERATORS = ("*", "/")
+    _items = "factors"
+    _text_name = "product"
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        factors = self.factors
+        x = factors[0]
+        acc = x._eval(t, xp) if isinstance(x, Schedule) else x
+        for op, x in zip(self.ops, factors[1:]):
+            v = x._eval(t, xp) if isinstance(x, Schedule) else x
+            acc = acc * v if op == "*" else xp.div(acc, v)
+        return acc
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class BinOp(_Pointwise):
+    """``a ** b``; either side may be a number.
+
+    ``BinOp(op, a, b)`` for ``op`` in ``+ - * /`` is ``a op b``: a :class:`Sum` or a
+    :class:`Product` (what the operators build), so that long sums and products
+    stay flat; a node of this class with such an operator (from an older pickle)
+    still evaluates as ``a op b``.
     """
 
     operator: str = field(metadata=STATIC)
@@ -422,18 +681,31 @@ class BinOp(_Pointwise):
     b: Any
     _text_name = "binop"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is BinOp and (args or kwargs):
+            names = ("operator", "a", "b")
+            given = dict(zip(names, args))
+            given.update((k, v) for k, v in kwargs.items() if k in names)
+            op, a, b = given.get("operator"), given.get("a"), given.get("b")
+            if op in ("+", "-", "*", "/") and (isinstance(a, Schedule) or isinstance(b, Schedule)):
+                return arithmetic(op, operand(op, a), operand(op, b))
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         op = check.choice("arithmetic", "operator", self.operator, tuple(_PRECEDENCE))
         a, b = operand(op, self.a), operand(op, self.b)
-        if op == "/" and ((is_plain(b) and b == 0) or (isinstance(b, Constant) and b.value == 0)):
+        if not (isinstance(a, Schedule) or isinstance(b, Schedule)):  # else it is a number
+            raise check.fail(op, "operands", [a, b], "a schedule on at least one side")
+        if op == "/" and _is_zero(b):
             raise check.fail("/", "divisor", b, "non-zero")
         set_fields(self, operator=op, a=a, b=b)
+        check_nesting(self, op)
 
     @property
     def _precedence(self) -> int:  # type: ignore[override]
         return _PRECEDENCE[self.operator]
 
-    def __repr__(self) -> str:
+    def _render(self) -> str:
         p = _PRECEDENCE[self.operator]
         if self.operator == "**":  # right-associative; its right operand may be unary
             return f"{text(self.a, p, right=True)} ** {text(self.b, NEG)}"
@@ -452,7 +724,7 @@ class BinOp(_Pointwise):
         return xp.pow(a, b)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Neg(_Pointwise):
     """``-a(t)``."""
 
@@ -462,8 +734,9 @@ class Neg(_Pointwise):
 
     def __post_init__(self) -> None:
         set_fields(self, a=check_schedule("-", "operand", self.a))
+        check_nesting(self, "-")
 
-    def __repr__(self) -> str:
+    def _render(self) -> str:
         return f"-{text(self.a, NEG)}"
 
     def _eval(self, t: Any, xp: Any) -> Any:

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ._node import Schedule, eval_jax, eval_numpy
+from ._node import Schedule, check_leaves, eval_jax, eval_numpy
 from .errors import ScheduleError
 
 __all__ = ["simplify", "compile_schedule"]
@@ -34,6 +34,8 @@ def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
     """
     if backend not in BACKENDS:
         raise ScheduleError(f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+    if "_unchecked" in s.__dict__:  # rebuilt by JAX from leaves: check them now
+        check_leaves(s)
     node = simplify(s, backend)
     if backend == "python":
         from ._codegen import scalar_function

@@ -52,10 +52,7 @@ __all__ = [
 
 
 def _mult(fn: str, value: Any) -> Any:
-    v = check.number(fn, "mult", value)
-    if is_plain(v) and v < 1:
-        raise check.fail(fn, "mult", v, ">= 1")
-    return v
+    return check.at_least(fn, "mult", value, 1)
 
 
 def _limit(fn: str, value: Any) -> Any:
@@ -106,44 +103,54 @@ class _Cycles(Schedule):
             return p * n
         return p * (m**n - 1) / (m - 1)
 
-    def _cycle(self, t: Any, xp: Any) -> tuple[Any, Any, Any]:
-        """``(i, u, length)``: the cycle ``t`` is in, the time since it began, its length."""
+    def _cycle(self, t: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
+        """``(i, u, left, length)``: the cycle ``t`` is in, the time since it began, the
+        time left in it, its length.
+
+        With ``mult > 1`` the logarithm gives the cycle up to rounding; the exact
+        starts ``xp.geometric`` (a table of times on JAX) settle it, and ``u`` and
+        ``left`` are each one difference of a start and ``t``."""
         p, m = self.period, self.mult
         if is_plain(m) and m == 1:
-            return xp.floordiv(t, p), xp.mod(t, p), p
+            u = xp.mod(t, p)
+            return xp.floordiv(t, p), u, xp.sub(p, u), p
         g = xp.where(m == 1, 1.0, m - 1)
         lm = xp.where(m == 1, 1.0, xp.log(m))
 
         def begin(j: Any) -> Any:
-            return p * xp.div(xp.pow(m, j) - 1, g)
+            return xp.geometric(p, m, j, like=t)
 
-        # The logarithm gives the cycle up to rounding; the exact starts settle it.
         i = xp.maximum(xp.floordiv(xp.div(xp.log1p(xp.div(t, p) * g), lm), 1), 0)
-        i = i - xp.where(t < begin(i), 1, 0)
-        i = i + xp.where(t >= begin(i + 1), 1, 0)
-        u, length = xp.sub(t, begin(i)), p * xp.pow(m, i)
+        i = i - xp.where(xp.lt(t, begin(i)), 1, 0)
+        i = i + xp.where(xp.ge(t, begin(i + 1)), 1, 0)
+        start, end = begin(i), begin(i + 1)
+        u, left, length = xp.sub(t, start), xp.sub(end, t), xp.sub(end, start)
         if is_plain(m):
-            return i, u, length
+            return i, u, left, length
         one = m == 1
+        u1 = xp.mod(t, p)
         return (
             xp.where(one, xp.floordiv(t, p), i),
-            xp.where(one, xp.mod(t, p), u),
+            xp.where(one, u1, u),
+            xp.where(one, xp.sub(p, u1), left),
             xp.where(one, p, length),
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        i, u, length = self._cycle(t, xp)
+        i, u, left, length = self._cycle(t, xp)
         k = self.k
-        if is_plain(k) and k == 1:
-            x, y = xp.div(u, length), xp.div(xp.sub(length, u), length)
-        else:
-            x = xp.div(xp.pow(u, k), xp.pow(length, k))
-            y = 1 - x
-        peak = self.start if is_plain(self.decay) and self.decay == 1 else self.start * xp.pow(self.decay, i)
+        x, y = xp.div(u, length), xp.div(left, length)
+        if not (is_plain(k) and k == 1):  # x ** k, and 1 - x ** k without cancelling near 1
+            w = xp.pow(x, k)
+            late = w >= 0.5
+            y = xp.where(late, -xp.expm1(k * xp.log1p(-xp.where(late, y, 0.0))), 1 - w)
+            x = w
+        decay = self.decay
+        peak = self.start if is_plain(decay) and decay == 1 else xp.pow_steps(decay, i, 1, True, self.start)
         v = self._value(peak, x, y, xp)
         if self.limit is None:
             return v
-        return xp.where(i < self.limit, v, self.end)
+        return xp.where(xp.lt(i, self.limit), v, self.end)
 
     def _value(self, peak: Any, x: Any, y: Any, xp: Any) -> Any:
         a, b = self._weights(x, y, xp)
@@ -273,8 +280,7 @@ class Tanh(_Cycles):
     def __post_init__(self) -> None:
         fn = "tanh"
         lb, ub = check.number(fn, "lb", self.lb), check.number(fn, "ub", self.ub)
-        if is_plain(lb) and is_plain(ub) and not lb < ub:
-            raise check.fail(fn, "lb", lb, f"< ub ({ub!r})")
+        check.less(fn, "lb", lb, "ub", ub)
         set_fields(
             self,
             start=check.number(fn, "start", self.start),
@@ -296,8 +302,13 @@ class Tanh(_Cycles):
         return 1.0
 
     def _value(self, peak: Any, x: Any, y: Any, xp: Any) -> Any:
-        w = 0.5 * (1 - xp.tanh(self.lb * y + self.ub * x))
-        return self.end + (peak - self.end) * w
+        # w = (1 - tanh(z)) / 2 = 1 / (1 + exp(2 z)) and 1 - w = 1 / (1 + exp(-2 z)): each
+        # weight on its own, so nothing cancels where tanh(z) nears 1 or -1.
+        # z = lb y + ub x from the nearer end (lb + d x or ub - d y, d = ub - lb): the
+        # product is small there, so z is rounded once.
+        d = self.ub - self.lb
+        z2 = 2 * xp.where(x <= y, self.lb + d * x, self.ub - d * y)
+        return peak * xp.div(1, 1 + xp.exp(z2)) + self.end * xp.div(1, 1 + xp.exp(-z2))
 
 
 # ----------------------------------------------------------------------------
@@ -354,13 +365,14 @@ class Cyclic(Schedule):
         down = up if self.step_size_down is None else self.step_size_down
         total = up + down
         u = xp.mod(t, total)
-        rising = u <= up
+        rising = xp.le(u, up)
         safe_down = xp.where(down > 0, down, 1)
         x = xp.where(rising, xp.div(u, up), xp.div(xp.sub(total, u), safe_down))
-        if self.mode == "triangular2":
-            x = x * xp.pow(0.5, xp.floordiv(t, total))
-        elif self.mode == "exp_range":
-            x = x * xp.pow(self.gamma, t)
+        # (high - low) * f as one power (no intermediate below float32's range)
+        if self.mode == "triangular2":  # f = 0.5 ** (t // total)
+            return self.low + x * xp.pow_steps(0.5, t, total, True, self.high - self.low)
+        if self.mode == "exp_range":  # f = gamma ** t
+            return self.low + x * xp.pow_steps(self.gamma, t, 1, False, self.high - self.low)
         return self.low + (self.high - self.low) * x
 
 
@@ -465,9 +477,9 @@ class OneMinusSqrt(Span):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        x, _ = _done_and_left(xp, t, self.steps)
+        x, y = _done_and_left(xp, t, self.steps)
         s = xp.sqrt(x)
-        return self.start * (1 - s) + self.end * s
+        return self.start * xp.div(y, 1 + s) + self.end * s  # 1 - sqrt(x) = (1 - x) / (1 + sqrt(x))
 
 
 @dataclass(frozen=True, repr=False)
@@ -505,9 +517,14 @@ class PolynomialCycle(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        n = xp.maximum(-xp.floordiv(-t, self.steps), 1)  # ceil(t / steps), at least 1
-        horizon = self.steps * n
-        x, y = xp.div(t, horizon), xp.div(xp.sub(horizon, t), horizon)
+        # left = horizon - t, exactly: steps - (t mod steps), or 0 at a multiple of
+        # steps (steps at t = 0); the horizon itself is t + left (never steps * n,
+        # which overflows an integer count near its top).
+        steps = self.steps
+        r = xp.mod(t, steps)
+        left = xp.where(xp.gt(r, 0), xp.sub(steps, r), xp.where(xp.gt(t, 0), xp.zero(t), steps))
+        horizon = xp.add(t, left)
+        x, y = xp.div(t, horizon), xp.div(left, horizon)
         return _blend(xp, self.start, self.end, y, x, self.power)
 
 

@@ -56,7 +56,7 @@ def boundaries(s: Schedule, steps: float = math.inf) -> list[float]:
             todo.append((node.schedule, off + node.n * scale, scale))
         elif isinstance(node, PerEpoch) and is_plain(node.steps_per_epoch):
             todo.append((node.schedule, off, scale * node.steps_per_epoch))
-        elif isinstance(node, Clip) or type(node).__name__ in ("BinOp", "Neg", "Minimum", "Maximum"):
+        elif isinstance(node, Clip) or type(node).__name__ in ("Sum", "Product", "BinOp", "Neg", "Minimum", "Maximum"):
             todo.extend((c, off, scale) for c in node.children())
     return sorted(b for b in out if 0 < b < steps)
 

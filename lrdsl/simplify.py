@@ -1,10 +1,12 @@
 """The simplifier: rewrites an expression into an equal, cheaper one.
 
-Rules (applied bottom-up, once per node):
+Rules (applied bottom-up, once per node, with an explicit stack: no recursion
+along the tree, and a subexpression used twice is simplified once):
 
 - constant folding: arithmetic, ``minimum``/``maximum`` and ``clip`` of constants
   and numbers become one ``constant``; ``-constant(c)`` likewise;
-- neutral elements: ``s * 1``, ``s + 0``, ``s / 1``, ``s ** 1`` become ``s``;
+- neutral elements: the terms ``+ 0``, ``- 0`` and the factors ``* 1``, ``/ 1`` of
+  sums and products are dropped (a first ``0 +`` or ``1 *`` too), ``s ** 1`` is ``s``;
 - nested chains without boundaries are flattened;
 - runs of *table pieces* in a chain become one :class:`Table`: a search of the
   row offsets and a gather of each row's parameters, then one formula, so that
@@ -12,7 +14,8 @@ Rules (applied bottom-up, once per node):
   not linearly (DESIGN.md section 3). Table pieces are ``constant``,
   ``linear``, ``cosine`` (exponent 1, not periodic), ``polynomial`` of power 1,
   ``piecewise`` and ``interpolate`` (with concrete times), and ``warmup`` /
-  ``shift`` / ``* number`` / ``/ number`` of table pieces; runs of at least
+  ``shift`` / products of a table piece with numbers (not dividing by it) of
+  table pieces; runs of at least
   ``MIN_RUN`` rows, on the JAX backend.
 
 Every rewrite gives the same value at every ``t`` up to float64 rounding
@@ -23,13 +26,12 @@ domain, say ``constant(1) - 2``).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._node import STATIC, Schedule, set_fields
+from ._node import STATIC, Schedule, layout, set_fields
 from ._ops import PY, is_plain
-from .combinators import BinOp, Chain, Clip, Maximum, Minimum, Neg, Shift, Warmup, chain
+from .combinators import BinOp, Chain, Clip, Maximum, Minimum, Neg, Product, Shift, Sum, Warmup, chain
 from .primitives import Constant, Cosine, Interpolate, Linear, Piecewise, Polynomial, _cosine_weights
 
 __all__ = ["simplify", "Table", "CONST", "LINEAR", "COSINE"]
@@ -118,7 +120,7 @@ class Table(Schedule):
     def rows(self) -> list[Row]:
         return list(zip(self.offsets, self.steps, self.kinds, self.first, self.last))
 
-    def __repr__(self) -> str:
+    def _render(self) -> str:
         names = {CONST: "const", LINEAR: "linear", COSINE: "cosine"}
         rows = ", ".join(
             f"[{o!r}: {names[k]}({a!r}, {b!r}, {n!r})]" for o, n, k, a, b in self.rows()
@@ -194,33 +196,64 @@ def _rows(s: Schedule) -> list[Row] | None:
         inner = _rows(s.schedule)
         if inner is None:
             return None
-        return [(0, 1, CONST, inner[0][3], inner[0][3]), *_offset(inner, s.n)]
+        first = _at_zero(inner)
+        return [(0, 1, CONST, first, first), *_offset(inner, s.n)]
     if isinstance(s, Warmup) and s.shifted:
         inner = _rows(s.schedule)
         if inner is None:
             return None
-        return [(0, s.steps, LINEAR, s.start, inner[0][3]), *_offset(inner, s.steps)]
-    if isinstance(s, BinOp) and s.operator in ("*", "/"):
-        a, b = _value(s.a), _value(s.b)
-        if b is not None and isinstance(s.a, Schedule):
-            inner, c = _rows(s.a), (b if s.operator == "*" else None)
+        return [(0, s.steps, LINEAR, s.start, _at_zero(inner)), *_offset(inner, s.steps)]
+    parts = _product(s)
+    if parts is not None:
+        items, ops = parts
+        at = [k for k, x in enumerate(items) if _value(x) is None]
+        if len(at) == 1 and (at[0] == 0 or ops[at[0] - 1] == "*"):
+            inner = _rows(items[at[0]])
             if inner is not None:
-                return _scale(inner, c, b)
-        if a is not None and s.operator == "*" and isinstance(s.b, Schedule):
-            inner = _rows(s.b)
-            if inner is not None:
-                return _scale(inner, a, None)
+                k = at[0]
+                values = [_value(x) for x in items]
+                return [(o, n, kind, _scaled(values, ops, k, a), _scaled(values, ops, k, b)) for o, n, kind, a, b in inner]
     return None
+
+
+def _product(s: Schedule) -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
+    """``(factors, ops)`` of a product (or of a binary ``*`` / ``/`` from an older pickle)."""
+    if isinstance(s, Product):
+        return s.factors, s.ops
+    if isinstance(s, BinOp) and s.operator in ("*", "/"):
+        return (s.a, s.b), (s.operator,)
+    return None
+
+
+def _sum(s: Schedule) -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
+    """``(terms, ops)`` of a sum (or of a binary ``+`` / ``-`` from an older pickle)."""
+    if isinstance(s, Sum):
+        return s.terms, s.ops
+    if isinstance(s, BinOp) and s.operator in ("+", "-"):
+        return (s.a, s.b), (s.operator,)
+    return None
+
+
+def _scaled(values: list[Any], ops: tuple[str, ...], k: int, v: Any) -> Any:
+    """The product's left fold with ``v`` in place of its one schedule, ``values[k]``."""
+    acc = v if k == 0 else values[0]
+    for i, op in enumerate(ops, start=1):
+        x = v if i == k else values[i]
+        acc = acc * x if op == "*" else PY.div(acc, x)
+    return acc
+
+
+def _at_zero(rows: list[Row]) -> Any:
+    """The value of ``rows`` at 0: the first value of the last row that starts at 0 (the
+    row the lookup selects there; rows of a chain with boundaries at 0 all start at 0)."""
+    k = 0
+    while k + 1 < len(rows) and is_plain(rows[k + 1][0]) and rows[k + 1][0] <= 0:
+        k += 1
+    return rows[k][3]
 
 
 def _offset(rows: list[Row], by: Any) -> list[Row]:
     return [(_add(o, by), n, k, a, b) for o, n, k, a, b in rows]
-
-
-def _scale(rows: list[Row], mul: Any, div: Any) -> list[Row]:
-    if mul is not None:
-        return [(o, n, k, a * mul, b * mul) for o, n, k, a, b in rows]
-    return [(o, n, k, PY.div(a, div), PY.div(b, div)) for o, n, k, a, b in rows]
 
 
 def _chain_rows(pieces: tuple[Schedule, ...], bounds: tuple[Any, ...], explicit: bool) -> list[Row] | None:
@@ -277,21 +310,23 @@ def _tabulate_chain(s: Chain) -> Schedule:
 # ----------------------------------------------------------------------------
 
 
-def _rebuild(s: Schedule, tables: bool) -> Schedule:
+def _rebuild(s: Schedule, done: dict[int, Schedule]) -> Schedule:
+    """``s`` with its children replaced by their simplified forms (``done``)."""
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(s):  # type: ignore[arg-type]
-        v = getattr(s, f.name)
+    for name in layout(type(s))[0]:
+        v = getattr(s, name)
         if isinstance(v, Schedule):
-            nv = simplify(v, tables)
+            nv = done[id(v)]
             if nv is not v:
-                changes[f.name] = nv
+                changes[name] = nv
         elif isinstance(v, tuple) and any(isinstance(x, Schedule) for x in v):
-            nt = tuple(simplify(x, tables) for x in v)
+            nt = tuple(done[id(x)] if isinstance(x, Schedule) else x for x in v)
             if any(a is not b for a, b in zip(nt, v)):
-                changes[f.name] = nt
+                changes[name] = nt
     if not changes:
         return s
-    fields = {f.name: getattr(s, f.name) for f in dataclasses.fields(s)}  # type: ignore[arg-type]
+    leaves, static = layout(type(s))
+    fields = {name: getattr(s, name) for name in leaves + static}
     fields.update(changes)
     return raw(type(s), **fields)
 
@@ -303,20 +338,27 @@ def simplify(s: Schedule, tables: bool = True) -> Schedule:
     chain only on its own points and Python only the piece ``t`` is in, so the
     table lookup (all formulas at every point) pays off only on JAX.
     """
-    s = _rebuild(s, tables)
-    if isinstance(s, BinOp):
-        a, b = _value(s.a), _value(s.b)
-        if a is not None and b is not None:
-            return raw(Constant, value=float(BinOp._eval(raw(BinOp, operator=s.operator, a=a, b=b), 0, PY)))
-        if b is not None and ((s.operator in "+-" and b == 0) or (s.operator in ("*", "/", "**") and b == 1)):
-            return s.a if isinstance(s.a, Schedule) else s
-        if a is not None and ((s.operator == "+" and a == 0) or (s.operator == "*" and a == 1)):
-            return s.b if isinstance(s.b, Schedule) else s
-        if isinstance(s.a, Table) or isinstance(s.b, Table):  # a table times a number
-            rows = _rows(s)
-            if rows is not None:
-                return _table(rows, s)
-    elif isinstance(s, Neg):
+    done: dict[int, Schedule] = {}  # id of a node of s -> its simplified form
+    stack = [s]
+    while stack:
+        node = stack[-1]
+        if id(node) in done:
+            stack.pop()
+            continue
+        pending = [c for c in node.children() if id(c) not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        done[id(node)] = _rule(_rebuild(node, done), tables)
+        stack.pop()
+    return done[id(s)]
+
+
+def _rule(s: Schedule, tables: bool) -> Schedule:
+    """One node simplified, its children being simplified already."""
+    if isinstance(s, (Sum, Product, BinOp)):
+        return _arithmetic(s)
+    if isinstance(s, Neg):
         a = _value(s.a)
         if a is not None:
             return raw(Constant, value=-a)
@@ -334,6 +376,47 @@ def simplify(s: Schedule, tables: bool = True) -> Schedule:
             flat = chain(*s.pieces)
         return _tabulate_chain(flat) if tables else flat
     elif isinstance(s, (Shift, Warmup)) and isinstance(getattr(s, "schedule", None), Table):
+        rows = _rows(s)
+        if rows is not None:
+            return _table(rows, s)
+    return s
+
+
+def _arithmetic(s: Schedule) -> Schedule:
+    """Constant folding, neutral elements, and a table times numbers."""
+    if isinstance(s, BinOp) and s.operator == "**":
+        a, b = _value(s.a), _value(s.b)
+        if a is not None and b is not None:
+            return raw(Constant, value=float(BinOp._eval(raw(BinOp, operator="**", a=a, b=b), 0, PY)))
+        if b is not None and b == 1 and isinstance(s.a, Schedule):
+            return s.a
+        return s
+    parts = _sum(s)
+    cls: type = Sum
+    neutral, field_name = 0, "terms"
+    if parts is None:
+        parts = _product(s)
+        cls, neutral, field_name = Product, 1, "factors"
+    assert parts is not None
+    items, ops = parts
+    values = [_value(x) for x in items]
+    if all(v is not None for v in values):
+        folded = raw(cls, **{field_name: tuple(values), "ops": ops})
+        return raw(Constant, value=float(cls._eval(folded, 0, PY)))  # type: ignore[attr-defined]
+    # Drop neutral operands: any after the first, and a first one followed by + or *.
+    keep_items, keep_ops = [items[0]], []
+    for op, x, v in zip(ops, items[1:], values[1:]):
+        if v is not None and v == neutral:
+            continue
+        keep_items.append(x)
+        keep_ops.append(op)
+    if values[0] is not None and values[0] == neutral and len(keep_items) > 1 and keep_ops[0] == cls.OPERATORS[0]:  # type: ignore[attr-defined]
+        keep_items, keep_ops = keep_items[1:], keep_ops[1:]
+    if len(keep_items) == 1 and isinstance(keep_items[0], Schedule):
+        return keep_items[0]
+    if len(keep_items) != len(items) and len(keep_items) > 1:
+        s = raw(cls, **{field_name: tuple(keep_items), "ops": tuple(keep_ops)})
+    if cls is Product and any(isinstance(x, Table) for x in keep_items):  # a table times numbers
         rows = _rows(s)
         if rows is not None:
             return _table(rows, s)

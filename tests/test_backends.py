@@ -67,6 +67,10 @@ def float32_friendly(s: lr.Schedule) -> bool:
     def ok(node: lr.Schedule) -> bool:
         if isinstance(node, lr.BinOp) and node.operator in ("/", "**") and isinstance(node.b, lr.Schedule):
             return False
+        if isinstance(node, lr.Product) and any(
+            op == "/" and isinstance(x, lr.Schedule) for op, x in zip(node.ops, node.factors[1:])
+        ):
+            return False
         return all(ok(c) for c in node.children())
 
     return ok(s)

@@ -107,3 +107,24 @@ def test_help_has_examples_and_bad_usage_exits_2() -> None:
 def test_names_lists_the_language() -> None:
     r = run("names")
     assert "cosine(start, end, steps, exponent=1.0, periodic=False)" in r.stdout.splitlines()
+
+
+def test_show_samples_a_schedule_of_ten_billion_steps() -> None:
+    r = run("show", "cosine(1, 0, 10**10)", "--width", "30", "--height", "5")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[2] == "shown     steps 0 .. 9999999999 (sampled: 4,000 steps evenly spaced, and both sides of every boundary)"
+    assert lines[-1].endswith("10000000000")
+
+
+def test_a_json_document_with_a_key_given_twice_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "twice.json").write_text('{"lrdsl": 1, "schedule": {"op": "constant", "value": 1, "value": 2}}')
+    r = run("show", "@twice.json", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == "lrdsl: error: twice.json: the key 'value' appears twice in one object\n"
+
+
+def test_values_as_json_are_streamed_as_one_document() -> None:
+    r = run("values", "exponential(1, 2.0)", "--steps", "1100", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert len(doc["values"]) == 1100 and doc["values"][-1] == "inf"

@@ -113,7 +113,7 @@ HOSTILE: list[str | bytes] = [
     "-" * 50_000 + "constant(1)",
     "not " * 20_000 + "1",
     "constant(1)" + ".shift(1)" * 5_000,
-    "constant(1)" + " + constant(1)" * 5_000,
+    "constant(1)" + " - (constant(1)" * 5_000 + ")" * 5_000,
     "2" + " ** 2" * 20_000,
     "lambda: " * 20_000 + "1",
     "constant(1) >> " * 10_000 + "constant(1)",

@@ -61,7 +61,7 @@ def test_ints_stay_ints_and_floats_stay_floats() -> None:
 
 def test_a_registered_lambda_is_saved_by_name() -> None:
     s = 1e-3 * lr.lambda_(LAMBDAS["strategies_ramp"])
-    assert s.to_dict()["schedule"]["b"] == {"op": "lambda_", "name": "strategies_ramp"}
+    assert s.to_dict()["schedule"]["factors"][1] == {"op": "lambda_", "name": "strategies_ramp"}
     assert through_json(s) == s
 
 

@@ -131,3 +131,11 @@ def _pieces(n: int) -> lr.Schedule:
 
 def test_compiled_size_of_a_64_piece_chain_is_at_most_twice_an_8_piece_one() -> None:
     assert _hlo_ops(_pieces(64)) <= 2 * _hlo_ops(_pieces(8))
+
+
+def test_a_warmup_of_a_chain_with_boundaries_at_zero_rises_to_its_value_at_zero() -> None:
+    # the chain is in its last piece from t = 0, so the warmup rises to 0.0, not to 1.0
+    c = lr.chain(lr.constant(1.0), lr.constant(0.0), lr.constant(0.0), lr.constant(0.0), boundaries=[0, 0, 0])
+    for s in (lr.warmup(c, 1), c.shift(5)):
+        t = np.array([0.0, 0.5, 1.0, 3.0, 7.0])
+        np.testing.assert_array_equal(simplify(s)(t), s(t))
