@@ -45,6 +45,7 @@ from .families import (
     tanh,
     wsd,
 )
+from .plateau import Plateau, PlateauSchedule, on_plateau
 from .primitives import (
     Constant,
     Cosine,
@@ -110,6 +111,10 @@ __all__ = [
     "warmup",
     "minimum",
     "maximum",
+    # reduce on plateau (lrdsl.plateau)
+    "on_plateau",
+    "Plateau",
+    "PlateauSchedule",
     # node classes
     "Constant",
     "Linear",

@@ -81,7 +81,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _checks as check
-from ._node import MUL, Schedule, text
+from ._node import MUL, Schedule, _same, text
 from ._ops import PY, is_jax_array, is_plain, jax_ops
 from .errors import ScheduleError
 
@@ -333,7 +333,7 @@ class Plateau:
         args = []
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             v = getattr(self, f.name)
-            if f.default is dataclasses.MISSING or not (type(v) is type(f.default) and v == f.default):
+            if f.default is dataclasses.MISSING or not _same(v, f.default):
                 args.append(f"{f.name}={v!r}")
         return f"{type(self).__name__}({', '.join(args)})"
 
@@ -350,12 +350,12 @@ def _compose(s: Any, p: Plateau) -> PlateauSchedule:
     from .primitives import Constant
 
     if isinstance(s, (Plateau, PlateauSchedule)):
-        return NotImplemented  # type: ignore[return-value]
+        return NotImplemented
     if not isinstance(s, Schedule):
         try:
             s = Constant(check.number("*", "operand", s))
         except TypeError:
-            return NotImplemented  # type: ignore[return-value]
+            return NotImplemented
     return PlateauSchedule(s, p)
 
 
@@ -642,10 +642,9 @@ class KerasPlateau(Plateau):
         counter = w(was_cooling, counter - 1, counter)
         wait = w(was_cooling, 0, wait)
         best = state["best"]
-        if self.mode == "min":
-            beats = m - -abs(self.min_delta) < best
-        else:
-            beats = m - abs(self.min_delta) > best
+        # Keras: monitor_value - min_delta, with min_delta = -|min_delta| for "min".
+        delta = -abs(self.min_delta) if self.mode == "min" else abs(self.min_delta)
+        beats = m - delta < best if self.mode == "min" else m - delta > best
         improved = w(state["has_best"] == 0, True, beats)
         cooling = counter > 0
         counting = w(improved, False, w(cooling, False, True))
