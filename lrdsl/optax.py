@@ -47,9 +47,7 @@ def inject(
     """
     import optax
 
-    values = {
-        name: v.compile("jax") if isinstance(v, Schedule) else v for name, v in hyperparams.items()
-    }
+    values = {name: v.compile("jax") if isinstance(v, Schedule) else v for name, v in hyperparams.items()}
     factory = optax.inject_hyperparams(
         optimizer_factory, static_args=static_args, hyperparam_dtype=hyperparam_dtype
     )
@@ -105,7 +103,11 @@ def on_plateau(plateau: Plateau) -> Any:
         return state._asdict() if isinstance(state, ReduceLROnPlateauState) else state
 
     def init_fn(params: Any) -> Any:
-        return wrap(plateau.init("jax", dtype=_tree_dtype(params, "highest"), scale_dtype=_tree_dtype(params, "lowest")))
+        return wrap(
+            plateau.init(
+                "jax", dtype=_tree_dtype(params, "highest"), scale_dtype=_tree_dtype(params, "lowest")
+            )
+        )
 
     def update_fn(updates: Any, state: Any, params: Any = None, *, value: Any, **extra_args: Any) -> Any:
         del params, extra_args

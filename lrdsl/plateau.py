@@ -306,9 +306,7 @@ class Plateau:
             elif k in self._ints and not (type(v) is int or (is_plain(v) and float(v).is_integer())):
                 raise ScheduleError(f"{fn}: {k!r} must be an integer, got {v!r}")
             elif not is_plain(v):
-                raise ScheduleError(
-                    f"{fn}: {k!r} must be a number (or 'inf', '-inf', 'nan'), got {v!r}"
-                )
+                raise ScheduleError(f"{fn}: {k!r} must be a number (or 'inf', '-inf', 'nan'), got {v!r}")
             else:
                 decoded[k] = v
         try:
@@ -423,9 +421,10 @@ class TorchPlateau(Plateau):
         }
 
     def _better(self, m: Any, best: Any) -> Any:
+        rel = self.threshold_mode == "rel"
         if self.mode == "min":
-            return m < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else m < best - self.threshold
-        return m > best * (self.threshold + 1.0) if self.threshold_mode == "rel" else m > best + self.threshold
+            return m < (best * (1.0 - self.threshold) if rel else best - self.threshold)
+        return m > (best * (self.threshold + 1.0) if rel else best + self.threshold)
 
     def _step(self, state: dict[str, Any], m: Any, level: Any, xp: Any) -> dict[str, Any]:
         w = xp.where
@@ -707,13 +706,28 @@ def on_plateau(
     (``lrdsl.compat.torch.ReduceLROnPlateau`` takes whatever PyTorch takes).
     """
     fn = "on_plateau"
-    p = TorchPlateau(mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps)
-    if not 0.0 < p.factor < 1.0:
-        raise check.fail(fn, "factor", factor, "in (0, 1)")
-    for name in ("patience", "cooldown", "threshold", "min_lr", "eps"):
-        if getattr(p, name) < 0:
-            raise check.fail(fn, name, getattr(p, name), ">= 0")
-    return p
+    check.choice(fn, "mode", mode, ("min", "max"))
+    check.choice(fn, "threshold_mode", threshold_mode, ("rel", "abs"))
+    f = _plain(fn, "factor", factor)
+    if not 0.0 < f < 1.0:
+        raise check.fail(fn, "factor", f, "in (0, 1)")
+    counts = {"patience": _integer(fn, "patience", patience), "cooldown": _integer(fn, "cooldown", cooldown)}
+    amounts = {
+        name: _plain(fn, name, v) for name, v in (("threshold", threshold), ("min_lr", min_lr), ("eps", eps))
+    }
+    for name, v in {**counts, **amounts}.items():
+        if v < 0:
+            raise check.fail(fn, name, v, ">= 0")
+    return TorchPlateau(
+        mode,
+        f,
+        counts["patience"],
+        amounts["threshold"],
+        threshold_mode,
+        counts["cooldown"],
+        amounts["min_lr"],
+        amounts["eps"],
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -747,7 +761,9 @@ class PlateauSchedule:
                 f"{fn}: schedule must be a schedule, got {type(self.schedule).__name__} {self.schedule!r}"
             )
         if not isinstance(self.plateau, Plateau):
-            raise TypeError(f"{fn}: plateau must be a Plateau, got {type(self.plateau).__name__} {self.plateau!r}")
+            raise TypeError(
+                f"{fn}: plateau must be a Plateau, got {type(self.plateau).__name__} {self.plateau!r}"
+            )
         start = _integer(fn, "start", self.start)
         if start < 0:
             raise check.fail(fn, "start", start, ">= 0")
@@ -822,9 +838,13 @@ def from_dict(doc: Any) -> Plateau | PlateauSchedule:
     if not isinstance(doc, Mapping):
         raise ScheduleError(f"{fn}: expected a dict, got {type(doc).__name__}")
     if doc.get("format") != FORMAT_TAG:
-        raise ScheduleError(f"{fn}: not a plateau document (its 'format' is {doc.get('format')!r}, expected {FORMAT_TAG!r})")
+        raise ScheduleError(
+            f"{fn}: not a plateau document (its 'format' is {doc.get('format')!r}, expected {FORMAT_TAG!r})"
+        )
     if doc.get("version") != FORMAT_VERSION:
-        raise ScheduleError(f"{fn}: unknown version {doc.get('version')!r} (this lrdsl reads {FORMAT_VERSION})")
+        raise ScheduleError(
+            f"{fn}: unknown version {doc.get('version')!r} (this lrdsl reads {FORMAT_VERSION})"
+        )
     unknown = set(doc) - {"format", "version", "plateau", "schedule", "start"}
     if unknown:
         raise ScheduleError(f"{fn}: unknown keys {sorted(unknown)}")
@@ -854,4 +874,3 @@ def from_dict(doc: Any) -> Plateau | PlateauSchedule:
         return PlateauSchedule(schedule_from_dict(doc["schedule"]), p, doc.get("start", 0))
     except (TypeError, ScheduleError) as e:
         raise ScheduleError(f"{fn}: {e}") from None
-
