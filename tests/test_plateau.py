@@ -88,7 +88,12 @@ def test_update_leaves_its_argument_unchanged() -> None:
 
 
 def test_initial_state_holds_the_anchor_fields() -> None:
-    assert lr.on_plateau().init() == {"scale": 1.0, "best": math.inf, "num_bad_epochs": 0, "cooldown_counter": 0}
+    assert lr.on_plateau().init() == {
+        "scale": 1.0,
+        "best": math.inf,
+        "num_bad_epochs": 0,
+        "cooldown_counter": 0,
+    }
     assert lr.on_plateau(mode="max").init()["best"] == -math.inf
     assert OptaxPlateau().init() == {
         "scale": 1.0,
@@ -98,7 +103,13 @@ def test_initial_state_holds_the_anchor_fields() -> None:
         "count": 0,
         "avg_value": 0.0,
     }
-    assert KerasPlateau().init() == {"scale": 1.0, "best": 0.0, "has_best": 0, "wait": 0, "cooldown_counter": 0}
+    assert KerasPlateau().init() == {
+        "scale": 1.0,
+        "best": 0.0,
+        "has_best": 0,
+        "wait": 0,
+        "cooldown_counter": 0,
+    }
 
 
 def test_schedule_times_plateau_is_schedule_value_times_scale() -> None:
@@ -151,9 +162,9 @@ def test_numbers_and_schedules_multiply_a_plateau_schedule() -> None:
 
 def test_plateau_times_plateau_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="unsupported operand"):
-        lr.on_plateau() * lr.on_plateau()  # noqa: B018
+        lr.on_plateau() * lr.on_plateau()
     with pytest.raises(TypeError, match="unsupported operand"):
-        (0.1 * lr.on_plateau()) * lr.on_plateau()  # noqa: B018
+        (0.1 * lr.on_plateau()) * lr.on_plateau()
 
 
 def test_plateaus_print_as_their_constructor_calls() -> None:
@@ -185,7 +196,11 @@ def test_plateaus_round_trip_through_json(obj: Any) -> None:
     assert lp.from_dict(doc) == obj
 
 
-@pytest.mark.parametrize("p", [lr.on_plateau(patience=1), OptaxPlateau(patience=1, accumulation_size=2), KerasPlateau(patience=1)], ids=repr)
+@pytest.mark.parametrize(
+    "p",
+    [lr.on_plateau(patience=1), OptaxPlateau(patience=1, accumulation_size=2), KerasPlateau(patience=1)],
+    ids=repr,
+)
 @given(metrics=metric_sequences(max_size=12))
 def test_state_round_trips_through_strict_json(p: Any, metrics: list[float]) -> None:
     state = p.init()
@@ -254,7 +269,10 @@ def test_torch_convention_equals_pytorch(kwargs: dict[str, Any], base: float, me
     got, state = replay(ps, metrics)
     assert_lrs(got, [e[0] for e in expected])
     assert same(state["best"], theirs.best)
-    assert (state["num_bad_epochs"], state["cooldown_counter"]) == (theirs.num_bad_epochs, theirs.cooldown_counter)
+    assert (state["num_bad_epochs"], state["cooldown_counter"]) == (
+        theirs.num_bad_epochs,
+        theirs.cooldown_counter,
+    )
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -387,7 +405,14 @@ def test_keras_convention_equals_the_keras_callback(
 
 
 def test_keras_compat_constructor_takes_the_callback_arguments(keras_worker: Any) -> None:
-    kwargs = {"monitor": "val_loss", "factor": 0.5, "patience": 1, "min_delta": 0.05, "cooldown": 1, "min_lr": 0.02}
+    kwargs = {
+        "monitor": "val_loss",
+        "factor": 0.5,
+        "patience": 1,
+        "min_delta": 0.05,
+        "cooldown": 1,
+        "min_lr": 0.02,
+    }
     metrics = [1.0, 0.99, 0.98, 0.9, 0.89, 0.88, 0.87, 0.5, 0.5, 0.5]
     theirs = keras_worker.drive(0.1, kwargs, metrics)
     got, _ = replay(ck.ReduceLROnPlateau(**kwargs, learning_rate=0.1), metrics)
@@ -490,7 +515,10 @@ def test_vmap_runs_one_plateau_per_metric_stream() -> None:
         ({"min_lr": -1e-3}, "on_plateau: min_lr must be >= 0, got -0.001"),
         ({"eps": math.nan}, "on_plateau: eps must be a finite number, got nan"),
         ({"mode": "up"}, "on_plateau: mode must be one of 'min', 'max', got 'up'"),
-        ({"threshold_mode": "relative"}, "on_plateau: threshold_mode must be one of 'rel', 'abs', got 'relative'"),
+        (
+            {"threshold_mode": "relative"},
+            "on_plateau: threshold_mode must be one of 'rel', 'abs', got 'relative'",
+        ),
     ],
 )
 def test_on_plateau_refuses_bad_parameters(kwargs: dict[str, Any], message: str) -> None:
@@ -519,7 +547,10 @@ def test_on_plateau_refuses_parameters_of_the_wrong_type() -> None:
             "OptaxPlateau: rtol must be > 0 when atol is 0 (one of them must be positive), got 0.0",
         ),
         (lambda: OptaxPlateau(rtol=1.5), "OptaxPlateau: rtol must be <= 1.0, got 1.5"),
-        (lambda: PlateauSchedule(lr.constant(1), lr.on_plateau(), start=-1), "PlateauSchedule: start must be >= 0, got -1"),
+        (
+            lambda: PlateauSchedule(lr.constant(1), lr.on_plateau(), start=-1),
+            "PlateauSchedule: start must be >= 0, got -1",
+        ),
     ],
 )
 def test_conventions_refuse_what_their_anchor_refuses(make: Any, message: str) -> None:
@@ -530,8 +561,11 @@ def test_conventions_refuse_what_their_anchor_refuses(make: Any, message: str) -
 
 def test_conventions_accept_what_their_anchor_accepts() -> None:
     p = TorchPlateau(factor=-0.5, patience=-1, cooldown=-1, threshold=-0.1, min_lr=-1.0, eps=-1.0)
-    expected, _ = torch_lrs([0.5], {"factor": -0.5, "patience": -1, "cooldown": -1, "threshold": -0.1,
-                                    "min_lr": -1.0, "eps": -1.0}, [1.0, 2.0, 0.5])
+    expected, _ = torch_lrs(
+        [0.5],
+        {"factor": -0.5, "patience": -1, "cooldown": -1, "threshold": -0.1, "min_lr": -1.0, "eps": -1.0},
+        [1.0, 2.0, 0.5],
+    )
     assert_lrs(replay(0.5 * p, [1.0, 2.0, 0.5])[0], [e[0] for e in expected])
 
 
@@ -576,7 +610,10 @@ def test_state_from_dict_refuses_a_broken_document() -> None:
     p = lr.on_plateau()
     with pytest.raises(lr.ScheduleError) as e:
         p.state_from_dict({**p.state_to_dict(p.init()), "best": "infinity"})
-    assert str(e.value) == "TorchPlateau.state_from_dict: 'best' must be a number (or 'inf', '-inf', 'nan'), got 'infinity'"
+    assert (
+        str(e.value)
+        == "TorchPlateau.state_from_dict: 'best' must be a number (or 'inf', '-inf', 'nan'), got 'infinity'"
+    )
     with pytest.raises(lr.ScheduleError) as e:
         p.state_from_dict({**p.state_to_dict(p.init()), "cooldown_counter": 0.5})
     assert str(e.value) == "TorchPlateau.state_from_dict: 'cooldown_counter' must be an integer, got 0.5"
@@ -586,7 +623,10 @@ def test_from_dict_refuses_a_broken_document() -> None:
     doc = lr.on_plateau().to_dict()
     with pytest.raises(lr.ScheduleError) as e:
         lp.from_dict({**doc, "plateau": {**doc["plateau"], "factor": 3.0}})
-    assert str(e.value) == "lrdsl.plateau.from_dict: TorchPlateau: factor must be < 1.0 (PyTorch's rule), got 3.0"
+    assert (
+        str(e.value)
+        == "lrdsl.plateau.from_dict: TorchPlateau: factor must be < 1.0 (PyTorch's rule), got 3.0"
+    )
     with pytest.raises(lr.ScheduleError) as e:
         lp.from_dict({**doc, "plateau": {**doc["plateau"], "convention": "mxnet"}})
     assert str(e.value) == (
@@ -604,7 +644,10 @@ def test_from_dict_refuses_a_broken_document() -> None:
 def test_torch_compat_checks_min_lr_per_group() -> None:
     with pytest.raises(lr.ScheduleError) as e:
         ct.ReduceLROnPlateau([0.1, 0.2], min_lr=[0.0, 0.0, 0.0])
-    assert str(e.value) == "ReduceLROnPlateau: min_lr must be a list of 2 min_lrs (one per param group), got [0.0, 0.0, 0.0]"
+    assert (
+        str(e.value)
+        == "ReduceLROnPlateau: min_lr must be a list of 2 min_lrs (one per param group), got [0.0, 0.0, 0.0]"
+    )
 
 
 def test_keras_compat_resolves_auto_mode_from_the_loss_only() -> None:
@@ -620,7 +663,9 @@ def test_keras_compat_resolves_auto_mode_from_the_loss_only() -> None:
 
 
 def test_keras_compat_falls_back_to_auto_on_an_unknown_mode_with_keras_warning() -> None:
-    with pytest.warns(UserWarning, match="ReduceLROnPlateau mode 'lowest' is unknown, fallback to auto mode."):
+    with pytest.warns(
+        UserWarning, match="ReduceLROnPlateau mode 'lowest' is unknown, fallback to auto mode."
+    ):
         assert ck.ReduceLROnPlateau(mode="lowest").mode == "min"
 
 
@@ -643,4 +688,6 @@ def test_timm_compat_refuses_noise() -> None:
 
 
 def test_timm_compat_accepts_noise_options_that_do_nothing_without_a_noise_range() -> None:
-    assert cm.PlateauLRScheduler(0.1, noise_pct=0.1, noise_std=2.0, noise_seed=3) == cm.PlateauLRScheduler(0.1)
+    assert cm.PlateauLRScheduler(0.1, noise_pct=0.1, noise_std=2.0, noise_seed=3) == cm.PlateauLRScheduler(
+        0.1
+    )

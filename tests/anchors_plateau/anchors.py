@@ -122,13 +122,14 @@ def metric_sequences(*, min_size: int = 1, max_size: int = 30, nonfinite: bool =
     moves = [
         st.just(("same", 0.0)),
         st.tuples(st.just("tiny"), st.floats(-2e-4, 2e-4)),  # relative, around the default thresholds
-        st.tuples(st.just("step"), st.floats(-2.0, 2.0)),
-        st.tuples(st.just("set"), st.floats(-10.0, 10.0)),
+        st.tuples(st.just("step"), st.floats(-2.0, 2.0, allow_subnormal=False)),
+        st.tuples(st.just("set"), st.floats(-10.0, 10.0, allow_subnormal=False)),
         st.just(("flip", 0.0)),
     ]
     if nonfinite:
         moves.append(st.tuples(st.just("value"), st.sampled_from([math.nan, math.inf, -math.inf])))
-    start = st.floats(-10.0, 10.0) | st.sampled_from([0.0, 1.0, -1.0])
+    # No subnormal numbers: XLA flushes them to zero on CPU, Python does not.
+    start = st.floats(-10.0, 10.0, allow_subnormal=False) | st.sampled_from([0.0, 1.0, -1.0])
 
     def build(args: tuple[float, list[tuple[str, float]]]) -> list[float]:
         v, steps = args
