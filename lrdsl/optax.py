@@ -13,6 +13,13 @@ schedule and its current value is in the optimizer state, for logging.
 >>> state.hyperparams["learning_rate"]                      # s(0)  # doctest: +SKIP
 
 Anchor: ``optax.inject_hyperparams`` (DESIGN.md section 5).
+
+:func:`on_plateau` is the gradient transformation of a reduce-on-plateau rule
+(:mod:`lrdsl.plateau`): the updates times its scale, the metric passed as
+``value`` (anchor: ``optax.contrib.reduce_on_plateau``)::
+
+    opt = optax.chain(optax.adam(s), on_plateau(OptaxPlateau(patience=5)))
+    updates, state = opt.update(grads, state, params, value=loss)
 """
 
 from __future__ import annotations

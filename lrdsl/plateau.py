@@ -107,21 +107,25 @@ _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 # Parameter checks.
 
 
-def _integer(fn: str, param: str, value: Any) -> int:
-    """An integral number (``2`` or ``2.0``), as an int."""
-    v = check.number(fn, param, value)
-    if not is_plain(v):
-        raise TypeError(f"{fn}: {param} must be a concrete number, got {type(value).__name__}")
-    if not float(v).is_integer():
-        raise check.fail(fn, param, v, "an integer")
-    return int(v)
-
-
 def _plain(fn: str, param: str, value: Any) -> Any:
+    """A finite, concrete number (a concrete JAX scalar, as Optax accepts, becomes one)."""
+    if is_jax_array(value) and getattr(value, "ndim", None) == 0:
+        try:
+            value = value.item()
+        except Exception:  # a tracer: the rule's parameters are not traced
+            raise TypeError(f"{fn}: {param} must be a concrete number, not a traced value") from None
     v = check.number(fn, param, value)
     if not is_plain(v):
         raise TypeError(f"{fn}: {param} must be a concrete number, got {type(value).__name__}")
     return v
+
+
+def _integer(fn: str, param: str, value: Any) -> int:
+    """An integral number (``2`` or ``2.0``), as an int."""
+    v = _plain(fn, param, value)
+    if not float(v).is_integer():
+        raise check.fail(fn, param, v, "an integer")
+    return int(v)
 
 
 def _float32(x: float) -> float:

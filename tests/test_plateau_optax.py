@@ -188,3 +188,11 @@ def test_compat_reduce_on_plateau_keeps_optax_checks() -> None:
         co.reduce_on_plateau(factor=1.0)
     assert str(e.value) == "OptaxPlateau: factor must be in (0, 1) (Optax's rule), got 1.0"
     assert math.isinf(float(co.reduce_on_plateau().init(jnp.zeros(1)).best_value))
+
+
+def test_compat_reduce_on_plateau_takes_concrete_jax_scalars_as_optax_does() -> None:
+    kwargs = {"patience": jnp.asarray(3), "cooldown": jnp.asarray(1), "min_scale": jnp.asarray(0.25)}
+    ours, theirs = co.reduce_on_plateau(**kwargs), reduce_on_plateau(**kwargs)
+    expected = run(theirs, jnp.zeros(()), [1.0] * 12, jnp.float32)
+    for (_, s_ours), (_, s_theirs) in zip(run(ours, jnp.zeros(()), [1.0] * 12, jnp.float32), expected):
+        assert_same_states(s_ours, s_theirs)
