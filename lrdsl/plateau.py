@@ -74,6 +74,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -155,7 +156,11 @@ def _metric(fn: str, m: Any) -> Any:
 
 
 def _uses_jax(state: Mapping[str, Any], *more: Any) -> bool:
-    return any(is_jax_array(v) for v in (*state.values(), *more))
+    jax = sys.modules.get("jax")
+    if jax is None:  # no JAX array can exist
+        return False
+    array = jax.Array
+    return any(isinstance(v, array) for v in state.values()) or any(isinstance(v, array) for v in more)
 
 
 # ----------------------------------------------------------------------------
@@ -185,6 +190,11 @@ class Plateau:
     _scale_keys: ClassVar[frozenset[str]] = frozenset({"scale"})
     #: The state key whose dtype a JAX metric is cast to.
     _metric_key: ClassVar[str] = "best"
+    _keyset: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._keyset = frozenset(cls._keys)
 
     # -- the rule ---------------------------------------------------------------
 
@@ -215,6 +225,9 @@ class Plateau:
 
     def scale(self, state: Mapping[str, Any]) -> Any:
         """The multiplier the state holds: ``state["scale"]``."""
+        v = state.get("scale") if type(state) is dict else None
+        if type(v) is float or is_jax_array(v):
+            return v
         return self._checked(state, f"{type(self).__name__}.scale")["scale"]
 
     def _advance(self, state: Mapping[str, Any], metric: Any, level: Any, fn: str) -> dict[str, Any]:
@@ -228,14 +241,20 @@ class Plateau:
             m = xp.jnp.asarray(m).astype(jstate[self._metric_key].dtype)
             new = self._step(dict(jstate), m, level, xp)
             return {k: xp.jnp.asarray(new[k]).astype(jstate[k].dtype) for k in self._keys}
-        return self._plain(self._step(self._plain(state), m, level, PY))
+        return self._plain(self._step(state, m, level, PY))
 
     def _plain(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """A checked state as Python numbers (ints for the counters)."""
         return {k: (int(state[k]) if k in self._ints else float(state[k])) for k in self._keys}
 
     def _checked(self, state: Any, fn: str) -> dict[str, Any]:
-        """``state`` as a dict with exactly this convention's keys, each a number."""
+        """``state`` as a dict with exactly this convention's keys, each a number: a JAX
+        array as it is, any other as a Python int (the counters) or float."""
+        if type(state) is dict and state.keys() == self._keyset:
+            # The common case, a state update() made: plain numbers of the right kinds.
+            ints = self._ints
+            if all(type(v) is (int if k in ints else float) for k, v in state.items()):
+                return dict(state)
         if not isinstance(state, Mapping):
             raise TypeError(f"{fn}: state must be a dict (from init()), got {type(state).__name__}")
         keys = set(state)
@@ -262,7 +281,7 @@ class Plateau:
                 raise TypeError(f"{fn}: state[{k!r}] must be one number, got an array of shape {v.shape}")
             if k in self._ints and not float(v).is_integer():
                 raise ScheduleError(f"{fn}: state[{k!r}] must be an integer count, got {v!r}")
-        return dict(state)
+        return {k: v if is_jax_array(v) else (int(v) if k in self._ints else float(v)) for k, v in state.items()}
 
     def _to_jax(self, state: Mapping[str, Any], dtype: Any, scale_dtype: Any) -> dict[str, Any]:
         jnp = jax_ops().jnp
