@@ -231,6 +231,20 @@ def test_docstring_examples() -> None:
 
 
 # ----------------------------------------------------------------------------
+# Negative metrics with a relative threshold, as the anchors have them.
+
+
+def test_torch_relative_threshold_takes_a_slightly_worse_negative_metric_as_better() -> None:
+    # PyTorch: m < best * (1 - threshold); for best = -10 the bar is -9.999, so -9.9995
+    # (worse, in mode "min") is "better", and becomes the best.
+    kwargs = {"mode": "min", "threshold": 1e-4, "patience": 0}
+    _, theirs = torch_lrs([0.1], kwargs, [-10.0, -9.9995])
+    _, state = replay(ct.ReduceLROnPlateau(0.1, **kwargs), [-10.0, -9.9995])
+    assert state["best"] == theirs.best == -9.9995
+    assert state["num_bad_epochs"] == theirs.num_bad_epochs == 0
+
+
+# ----------------------------------------------------------------------------
 # NaN, per anchor.
 
 
