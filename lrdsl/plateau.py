@@ -281,7 +281,9 @@ class Plateau:
                 raise TypeError(f"{fn}: state[{k!r}] must be one number, got an array of shape {v.shape}")
             if k in self._ints and not float(v).is_integer():
                 raise ScheduleError(f"{fn}: state[{k!r}] must be an integer count, got {v!r}")
-        return {k: v if is_jax_array(v) else (int(v) if k in self._ints else float(v)) for k, v in state.items()}
+        return {
+            k: v if is_jax_array(v) else (int(v) if k in self._ints else float(v)) for k, v in state.items()
+        }
 
     def _to_jax(self, state: Mapping[str, Any], dtype: Any, scale_dtype: Any) -> dict[str, Any]:
         jnp = jax_ops().jnp
