@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import doctest
 import functools
+import importlib
 import json
 import math
 import warnings
@@ -224,9 +225,10 @@ def test_resuming_from_a_saved_state_equals_never_stopping() -> None:
     assert resumed == straight
 
 
-def test_docstring_examples() -> None:
-    result = doctest.testmod(lp, extraglobs={"lr": lr}, optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.attempted > 0
+@pytest.mark.parametrize("name", ["lrdsl.plateau", "lrdsl.plateau.conventions", "lrdsl.plateau.schedule"])
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, extraglobs={"lr": lr}, optionflags=doctest.ELLIPSIS, verbose=False)
     assert result.failed == 0
 
 
