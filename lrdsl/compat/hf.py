@@ -4,8 +4,10 @@ own names, as lrdsl expressions.
 Hugging Face's schedules are ``LambdaLR`` multipliers of the optimizer's lr;
 here each takes that lr as ``base_lr`` and returns the lr itself, so
 ``get_scheduler(name, base_lr, ...)(t)`` is the lr of step ``t``. The
-``reduce_lr_on_plateau`` and ``greedy`` types depend on a metric, so they are
-not schedules.
+``reduce_lr_on_plateau`` type depends on a metric: it is PyTorch's
+``ReduceLROnPlateau``, a :class:`lrdsl.plateau.PlateauSchedule` (a schedule
+times a plateau, driven by :class:`lrdsl.torch.Scheduler` with
+``step(metrics)``); ``greedy`` (a metric-driven search) is not built.
 
 Importing this module does not import ``transformers``.
 """
@@ -37,6 +39,7 @@ __all__ = [
     "get_cosine_with_min_lr_schedule_with_warmup",
     "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
     "get_wsd_schedule",
+    "get_reduce_on_plateau_schedule",
     "TYPE_TO_SCHEDULER_FUNCTION",
 ]
 

@@ -31,6 +31,7 @@ __all__ = [
     "InverseTimeDecay",
     "CosineDecay",
     "CosineDecayRestarts",
+    "ReduceLROnPlateau",
 ]
 
 
@@ -199,7 +200,7 @@ def CosineDecayRestarts(
 
 
 # ----------------------------------------------------------------------------
-# The ReduceLROnPlateau callback: a plateau (lrdsl.plateau), not a schedule.
+# The ReduceLROnPlateau callback: a plateau (lrdsl.plateau), or a schedule times one.
 
 
 def ReduceLROnPlateau(

@@ -38,6 +38,7 @@ __all__ = [
     "warmup_exponential_decay_schedule",
     "sgdr_schedule",
     "join_schedules",
+    "reduce_on_plateau",
 ]
 
 
@@ -348,7 +349,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
 
 
 # ----------------------------------------------------------------------------
-# optax.contrib.reduce_on_plateau: a gradient transformation, not a schedule.
+# optax.contrib.reduce_on_plateau: a gradient transformation (a plateau), not a schedule of the step.
 
 
 def reduce_on_plateau(

@@ -10,7 +10,8 @@ adapters do, pass ``steps_per_epoch``: the result is then
 held through it. timm's noise options (``noise_range_t``, ``noise_pct``,
 ``noise_std``, ``noise_seed``) give timm's own noise, the same floats, as
 :class:`lrdsl.TimmNoise` (Python and NumPy; not JAX).
-PlateauLRScheduler follows a metric, so it is not a schedule.
+PlateauLRScheduler follows a metric: it is a schedule times a plateau, a
+:class:`lrdsl.plateau.PlateauSchedule` (its noise options are refused).
 
 timm's warmup is ``warmup_lr_init + t * (base_lr - warmup_lr_init) /
 warmup_t``; with ``warmup_prefix`` the schedule starts after it (lrdsl's
@@ -43,6 +44,7 @@ __all__ = [
     "MultiStepLRScheduler",
     "PolyLRScheduler",
     "WSDLRScheduler",
+    "PlateauLRScheduler",
 ]
 
 

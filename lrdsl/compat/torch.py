@@ -8,7 +8,9 @@ the lr recursively in PyTorch; here they are the closed forms PyTorch
 documents for them (its ``_get_closed_form_lr``), equal to the recursion up to
 its accumulated rounding (a few ulps). MultiplicativeLR, whose product of an
 arbitrary function has no closed form, is a :func:`lrdsl.running_product`.
-ReduceLROnPlateau depends on a metric, so it is not a schedule.
+ReduceLROnPlateau depends on a metric: it is a schedule times a plateau, a
+:class:`lrdsl.plateau.PlateauSchedule` that :class:`lrdsl.torch.Scheduler` drives
+with ``step(metrics)``.
 
 Code ports as it is written:
 
@@ -70,6 +72,7 @@ __all__ = [
     "OneCycleLR",
     "PolynomialLR",
     "SWALR",
+    "ReduceLROnPlateau",
 ]
 
 #: What a constructor returns: one schedule, one per param group, or (for the
@@ -748,7 +751,7 @@ def SWALR(
 
 
 # ----------------------------------------------------------------------------
-# ReduceLROnPlateau: a schedule times a plateau (lrdsl.plateau), not a schedule.
+# ReduceLROnPlateau: a schedule times a plateau (lrdsl.plateau).
 
 
 def ReduceLROnPlateau(
