@@ -135,6 +135,15 @@ class Scheduler(LRScheduler):
     ``[0, 1)`` as given: the optimizers check their hyperparameters only when
     they are built.
 
+    Plateaus: the lr (only) may follow a plateau, ``s * lr.on_plateau(...)`` or
+    ``compat.torch.ReduceLROnPlateau(...)`` (a :class:`~lrdsl.plateau.PlateauSchedule`,
+    one state per group): :meth:`step` with a metric is PyTorch's
+    ``ReduceLROnPlateau.step(metrics)`` then time advances, :meth:`observe` feeds a
+    metric without advancing; ``plateau_state`` (one state for all groups, or a
+    list) starts from a given state, e.g. :func:`plateau_state` of a live PyTorch
+    plateau. The states are saved in :meth:`state_dict` (version 2; version 1
+    checkpoints are still read).
+
     Atomic: every operation computes all its values first and only then
     changes anything. A constructor, :meth:`step`, :meth:`load_state_dict` or
     :meth:`from_state_dict` that raises leaves the optimizer's param groups

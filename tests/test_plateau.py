@@ -698,8 +698,8 @@ def test_timm_compat_refuses_noise() -> None:
     with pytest.raises(lr.ScheduleError) as e:
         cm.PlateauLRScheduler(0.1, noise_range_t=5)
     assert str(e.value) == (
-        "PlateauLRScheduler: noise_range_t must be None (timm's lr noise, drawn from PyTorch's random"
-        " generator, is not reproduced), got 5"
+        "PlateauLRScheduler: noise_range_t must be None (timm's noise on a plateau, added after each"
+        " reduction to the lr it restores, is not reproduced yet), got 5"
     )
 
 
