@@ -95,10 +95,10 @@ def get_polynomial_decay_schedule_with_warmup(
     power: float = 1.0,
 ) -> Schedule:
     """A linear warmup, then ``polynomial(base_lr, lr_end, num_training_steps -
-    num_warmup_steps, power)``. As in Hugging Face, ``base_lr`` must exceed ``lr_end``."""
+    num_warmup_steps, power=power)``. As in Hugging Face, ``base_lr`` must exceed ``lr_end``."""
     if not base_lr > lr_end:
         raise check.fail("get_polynomial_decay_schedule_with_warmup", "lr_end", lr_end, f"< base_lr ({base_lr!r})")
-    decay = Polynomial(base_lr, lr_end, num_training_steps - num_warmup_steps, power)
+    decay = Polynomial(base_lr, lr_end, num_training_steps - num_warmup_steps, power=power)
     return _warmup(decay, num_warmup_steps)
 
 
@@ -181,7 +181,7 @@ def get_wsd_schedule(
     num_cycles: float = 0.5,
 ) -> Schedule:
     """Warmup-stable-decay: ``wsd(base_lr, num_warmup_steps, num_stable_steps,
-    num_decay_steps, start=end=base_lr * min_lr_ratio, warmup_type, decay_type)``
+    num_decay_steps, start=end=base_lr * min_lr_ratio, warmup=warmup_type, decay=decay_type)``
     (``num_stable_steps`` defaults to ``num_training_steps - num_warmup_steps -
     num_decay_steps``). A cosine decay with ``num_cycles != 0.5`` is the
     periodic cosine Hugging Face computes, cut at ``num_decay_steps``.
@@ -193,8 +193,8 @@ def get_wsd_schedule(
         num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
     low = base_lr * min_lr_ratio
     if decay_type != "cosine" or num_cycles == 0.5:
-        return wsd(base_lr, num_warmup_steps, num_stable_steps, num_decay_steps, low, low, warmup_type, decay_type)
-    head = wsd(base_lr, num_warmup_steps, num_stable_steps, 0, low, base_lr, warmup_type)
+        return wsd(base_lr, num_warmup_steps, num_stable_steps, num_decay_steps, start=low, end=low, warmup=warmup_type, decay=decay_type)
+    head = wsd(base_lr, num_warmup_steps, num_stable_steps, 0, start=low, end=base_lr, warmup=warmup_type)
     decay = _periodic_cosine(base_lr, low, num_decay_steps, num_cycles)
     at = num_warmup_steps + num_stable_steps
     pieces = [head, decay, Constant(low)] if at > 0 else [decay, Constant(low)]

@@ -38,9 +38,9 @@ def ExponentialDecay(
     initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False
 ) -> Schedule:
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored if
-    ``staircase``): ``exponential(initial_learning_rate, decay_rate, decay_steps, staircase)``."""
+    ``staircase``): ``exponential(initial_learning_rate, decay_rate, every=decay_steps, staircase=staircase)``."""
     _positive_steps("ExponentialDecay", "decay_steps", decay_steps)
-    return Exponential(initial_learning_rate, decay_rate, decay_steps, staircase)
+    return Exponential(initial_learning_rate, decay_rate, every=decay_steps, staircase=staircase)
 
 
 def PiecewiseConstantDecay(boundaries: Sequence[int], values: Sequence[float]) -> Schedule:
@@ -59,20 +59,20 @@ def PolynomialDecay(
 ) -> Schedule:
     """``(initial - end) * (1 - step / decay_steps) ** power + end``, held at ``end`` after
     ``decay_steps``: ``polynomial(initial_learning_rate, end_learning_rate,
-    decay_steps, power)``; with ``cycle=True`` the horizon grows to the next
+    decay_steps, power=power)``; with ``cycle=True`` the horizon grows to the next
     multiple of ``decay_steps``: ``polynomial_cycle(...)``."""
     _positive_steps("PolynomialDecay", "decay_steps", decay_steps)
     make = PolynomialCycle if cycle else Polynomial
-    return make(initial_learning_rate, end_learning_rate, decay_steps, power)
+    return make(initial_learning_rate, end_learning_rate, decay_steps, power=power)
 
 
 def InverseTimeDecay(
     initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False
 ) -> Schedule:
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored if
-    ``staircase``): ``inverse_time(initial_learning_rate, decay_rate, decay_steps, staircase)``."""
+    ``staircase``): ``inverse_time(initial_learning_rate, decay_rate, every=decay_steps, staircase=staircase)``."""
     _positive_steps("InverseTimeDecay", "decay_steps", decay_steps)
-    return InverseTime(initial_learning_rate, decay_rate, decay_steps, staircase)
+    return InverseTime(initial_learning_rate, decay_rate, every=decay_steps, staircase=staircase)
 
 
 def CosineDecay(
@@ -104,10 +104,10 @@ def CosineDecayRestarts(
     """SGDR as Keras has it: cycles of ``first_decay_steps * t_mul ** i`` steps whose
     cosine's amplitude above the floor ``alpha * lr`` is multiplied by
     ``m_mul ** i``: ``alpha * lr + cosine_restarts((1 - alpha) * lr, 0,
-    first_decay_steps, t_mul, m_mul)`` (just the restarts when ``alpha = 0``)."""
+    first_decay_steps, mult=t_mul, decay=m_mul)`` (just the restarts when ``alpha = 0``)."""
     _positive_steps("CosineDecayRestarts", "first_decay_steps", first_decay_steps)
     lr = initial_learning_rate
-    cycles = CosineRestarts((1 - alpha) * lr, 0.0, first_decay_steps, t_mul, m_mul)
+    cycles = CosineRestarts((1 - alpha) * lr, 0.0, first_decay_steps, mult=t_mul, decay=m_mul)
     if alpha == 0:
         return cycles
     return Constant(alpha * lr) + cycles

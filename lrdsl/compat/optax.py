@@ -51,11 +51,11 @@ def polynomial_schedule(
 ) -> Schedule:
     """``(init - end) * (1 - c / transition_steps) ** power + end`` with
     ``c = clip(count - transition_begin, 0, transition_steps)``:
-    ``polynomial(init_value, end_value, transition_steps, power).shift(transition_begin)``.
+    ``polynomial(init_value, end_value, transition_steps, power=power).shift(transition_begin)``.
     As in Optax, ``transition_steps <= 0`` gives ``constant(init_value)``."""
     if transition_steps <= 0:
         return Constant(init_value)
-    return _begin(Polynomial(init_value, end_value, transition_steps, power), transition_begin)
+    return _begin(Polynomial(init_value, end_value, transition_steps, power=power), transition_begin)
 
 
 def linear_schedule(
@@ -72,8 +72,8 @@ def cosine_decay_schedule(
     init_value: float, decay_steps: int, alpha: float = 0.0, exponent: float = 1.0
 ) -> Schedule:
     """``init * ((1 - alpha) * (0.5 * (1 + cos(pi * c / decay_steps))) ** exponent + alpha)``:
-    ``cosine(init_value, alpha * init_value, decay_steps, exponent)``."""
-    return Cosine(init_value, alpha * init_value, decay_steps, exponent)
+    ``cosine(init_value, alpha * init_value, decay_steps, exponent=exponent)``."""
+    return Cosine(init_value, alpha * init_value, decay_steps, exponent=exponent)
 
 
 def exponential_decay(
@@ -86,7 +86,7 @@ def exponential_decay(
 ) -> Schedule:
     """``init * decay_rate ** ((count - transition_begin) / transition_steps)`` (floored if
     ``staircase``), bounded by ``end_value``:
-    ``exponential(init_value, decay_rate, transition_steps, staircase, end_value).shift(transition_begin)``.
+    ``exponential(init_value, decay_rate, every=transition_steps, staircase=staircase, end=end_value).shift(transition_begin)``.
 
     As in Optax, ``transition_steps <= 0`` or ``decay_rate == 0`` give
     ``constant(init_value)``, and with ``decay_rate == 1`` the bound is an upper one.
@@ -95,7 +95,7 @@ def exponential_decay(
         return Constant(init_value)
     if decay_rate == 1:
         return Constant(init_value if end_value is None else min(init_value, end_value))
-    s = Exponential(init_value, decay_rate, transition_steps, staircase, end_value)
+    s = Exponential(init_value, decay_rate, every=transition_steps, staircase=staircase, end=end_value)
     return _begin(s, transition_begin)
 
 
@@ -123,10 +123,10 @@ def piecewise_interpolate_schedule(
     interpolate_type: str, init_value: float, boundaries_and_scales: Mapping[int, float] | None = None
 ) -> Schedule:
     """Through the knots ``(0, init_value)``, ``(b_i, running product of the scales)``,
-    linearly or along half cosines: ``interpolate([0, *boundaries], values, kind)``."""
+    linearly or along half cosines: ``interpolate([0, *boundaries], values, kind=kind)``."""
     kind = check.choice("piecewise_interpolate_schedule", "interpolate_type", interpolate_type, ("linear", "cosine"))
     bounds, values = _knots(init_value, boundaries_and_scales)
-    return Interpolate([0, *bounds], values, kind)
+    return Interpolate([0, *bounds], values, kind=kind)
 
 
 def linear_onecycle_schedule(
@@ -197,11 +197,11 @@ def warmup_cosine_decay_schedule(
     exponent: float = 1.0,
 ) -> Schedule:
     """``linear(init_value, peak_value, warmup_steps) >> cosine(peak_value, end_value,
-    decay_steps - warmup_steps, exponent)`` (``decay_steps`` counts the warmup, as in Optax)."""
+    decay_steps - warmup_steps, exponent=exponent)`` (``decay_steps`` counts the warmup, as in Optax)."""
     if decay_steps - warmup_steps <= 0:  # Optax's cosine_decay_schedule refuses it
         raise check.fail("warmup_cosine_decay_schedule", "decay_steps", decay_steps, f"> warmup_steps ({warmup_steps})")
     end = 0.0 if peak_value == 0.0 else end_value  # Optax's alpha = end_value / peak_value, or 0
-    decay = Cosine(peak_value, end, decay_steps - warmup_steps, exponent)
+    decay = Cosine(peak_value, end, decay_steps - warmup_steps, exponent=exponent)
     return _after_warmup(init_value, peak_value, warmup_steps, decay)
 
 

@@ -14,7 +14,7 @@ PlateauLRScheduler follows a metric, so it is not a schedule.
 
 timm's warmup is ``warmup_lr_init + t * (base_lr - warmup_lr_init) /
 warmup_t``; with ``warmup_prefix`` the schedule starts after it (lrdsl's
-``warmup(s, warmup_t, warmup_lr_init)``), without it the schedule runs from
+``warmup(s, warmup_t, start=warmup_lr_init)``), without it the schedule runs from
 ``t = 0`` underneath (``warmup(..., shift=False)``).
 
 Importing this module does not import timm or PyTorch.
@@ -98,12 +98,12 @@ def _warm(s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool
         return s
     s0 = s(0)
     if target == s0:
-        return Warmup(s, warmup_t, warmup_lr_init, shift=warmup_prefix)
+        return Warmup(s, warmup_t, start=warmup_lr_init, shift=warmup_prefix)
     if warmup_prefix:
         return chain(Linear(warmup_lr_init, target, warmup_t), s, boundaries=[warmup_t])
     # The warmup aims at s(warmup_t), not s(0): correct lrdsl's warmup by the difference.
     ramp = Linear(0.0, abs(target - s0), warmup_t) >> Constant(0.0)
-    warm = Warmup(s, warmup_t, warmup_lr_init, shift=False)
+    warm = Warmup(s, warmup_t, start=warmup_lr_init, shift=False)
     return warm + ramp if target > s0 else warm - ramp
 
 
@@ -126,11 +126,11 @@ def CosineLRScheduler(
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
-    """Cosine cycles (SGDR): ``cosine_restarts(base_lr, lr_min, t_initial, cycle_mul,
-    cycle_decay, cycle_limit, k_decay)`` (``lr_min`` after ``cycle_limit``
+    """Cosine cycles (SGDR): ``cosine_restarts(base_lr, lr_min, t_initial, mult=cycle_mul,
+    decay=cycle_decay, limit=cycle_limit, k=k_decay)`` (``lr_min`` after ``cycle_limit``
     cycles), after timm's warmup."""
     s: Schedule = (
-        CosineRestarts(base_lr, lr_min, t_initial, cycle_mul, cycle_decay, cycle_limit, k_decay)
+        CosineRestarts(base_lr, lr_min, t_initial, mult=cycle_mul, decay=cycle_decay, limit=cycle_limit, k=k_decay)
         if cycle_limit > 0
         else Constant(lr_min)
     )
@@ -159,11 +159,11 @@ def TanhLRScheduler(
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
-    """Hyperbolic-tangent cycles: ``tanh(base_lr, lr_min, t_initial, lb, ub, cycle_mul,
-    cycle_decay, cycle_limit)``. timm's warmup aims at ``base_lr`` with
+    """Hyperbolic-tangent cycles: ``tanh(base_lr, lr_min, t_initial, lb=lb, ub=ub, mult=cycle_mul,
+    decay=cycle_decay, limit=cycle_limit)``. timm's warmup aims at ``base_lr`` with
     ``warmup_prefix``, and at the tanh's own value at ``warmup_t`` without."""
     s: Schedule = (
-        Tanh(base_lr, lr_min, t_initial, lb, ub, cycle_mul, cycle_decay, cycle_limit)
+        Tanh(base_lr, lr_min, t_initial, lb=lb, ub=ub, mult=cycle_mul, decay=cycle_decay, limit=cycle_limit)
         if cycle_limit > 0
         else Constant(lr_min)
     )
@@ -188,9 +188,9 @@ def StepLRScheduler(
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
-    """``base_lr * decay_rate ** (t // decay_t)``: ``step(base_lr, decay_t, decay_rate)``,
+    """``base_lr * decay_rate ** (t // decay_t)``: ``step(base_lr, decay_t, gamma=decay_rate)``,
     after timm's warmup."""
-    s = Step(base_lr, decay_t, decay_rate)
+    s = Step(base_lr, decay_t, gamma=decay_rate)
     warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
     noisy = _noisy("StepLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
@@ -213,8 +213,8 @@ def MultiStepLRScheduler(
 ) -> Schedule:
     """``base_lr * decay_rate ** (number of decay_t <= t + 1)``: timm decays one step
     earlier than PyTorch's MultiStepLR, so this is ``multistep(base_lr,
-    [max(m - 1, 0) for m in decay_t], decay_rate)``, after timm's warmup."""
-    s = MultiStep(base_lr, sorted(max(m - 1, 0) for m in decay_t), decay_rate)
+    [max(m - 1, 0) for m in decay_t], gamma=decay_rate)``, after timm's warmup."""
+    s = MultiStep(base_lr, sorted(max(m - 1, 0) for m in decay_t), gamma=decay_rate)
     warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
     noisy = _noisy("MultiStepLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
@@ -240,10 +240,10 @@ def PolyLRScheduler(
     *,
     steps_per_epoch: int | None = None,
 ) -> Schedule:
-    """Polynomial cycles: ``polynomial_restarts(base_lr, lr_min, t_initial, power,
-    cycle_mul, cycle_decay, cycle_limit, k_decay)``, after timm's warmup."""
+    """Polynomial cycles: ``polynomial_restarts(base_lr, lr_min, t_initial, power=power,
+    mult=cycle_mul, decay=cycle_decay, limit=cycle_limit, k=k_decay)``, after timm's warmup."""
     s: Schedule = (
-        PolynomialRestarts(base_lr, lr_min, t_initial, power, cycle_mul, cycle_decay, cycle_limit, k_decay)
+        PolynomialRestarts(base_lr, lr_min, t_initial, power=power, mult=cycle_mul, decay=cycle_decay, limit=cycle_limit, k=k_decay)
         if cycle_limit > 0
         else Constant(lr_min)
     )
@@ -281,6 +281,6 @@ def WSDLRScheduler(
     check.choice(fn, "decay_fn", decay_fn, ("linear", "cosine", "1-sqrt"))
     if not 0 < decay_t <= t_initial:
         raise check.fail(fn, "decay_t", decay_t, f"in (0, t_initial], t_initial={t_initial!r}")
-    s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, warmup_lr_init, lr_min, "linear", decay_fn)
+    s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, start=warmup_lr_init, end=lr_min, warmup="linear", decay=decay_fn)
     noisy = _noisy(fn, s, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)

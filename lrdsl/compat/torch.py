@@ -178,14 +178,14 @@ def MultiplicativeLR(base_lr: float | Sequence[float], lr_lambda: Any) -> Result
 
 
 def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
-    """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma)``."""
-    return _factored("StepLR", base_lr, lambda b: Step(b, step_size, gamma))
+    """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma=gamma)``."""
+    return _factored("StepLR", base_lr, lambda b: Step(b, step_size, gamma=gamma))
 
 
 def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
     """``base_lr * gamma ** (number of milestones <= t)``; as in PyTorch the milestones
     may come in any order, and a repeated one counts twice."""
-    return _factored("MultiStepLR", base_lr, lambda b: MultiStep(b, sorted(milestones), gamma))
+    return _factored("MultiStepLR", base_lr, lambda b: MultiStep(b, sorted(milestones), gamma=gamma))
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Schedule:
@@ -327,7 +327,7 @@ def CyclicLR(
     momentum_key: str = "momentum",
 ) -> Result:
     """Triangular cycles between ``base_lr`` and ``max_lr``:
-    ``cyclic(base_lr, max_lr, step_size_up, step_size_down, mode, gamma)``.
+    ``cyclic(base_lr, max_lr, step_size_up, step_size_down=step_size_down, mode=mode, gamma=gamma)``.
 
     With ``scale_fn`` (PyTorch's custom policy, which then replaces ``mode``):
     ``base_lr + cyclic(0, max_lr - base_lr, ...) * lambda_(scale)``, where
@@ -360,8 +360,8 @@ def CyclicLR(
         ``scale_fn``, as PyTorch writes it: ``low + (high - low) * x * scale`` for the lr
         (``sign = 1``), ``low - (low - high) * x * scale`` for the momentum (``sign = -1``)."""
         if scale_fn is None:
-            return Cyclic(low, high, up, step_size_down, mode, gamma)
-        height = Cyclic(0.0, (high - low) * sign, up, step_size_down)
+            return Cyclic(low, high, up, step_size_down=step_size_down, mode=mode, gamma=gamma)
+        height = Cyclic(0.0, (high - low) * sign, up, step_size_down=step_size_down)
         scaled = height * Lambda(_scale(scale_fn, scale_mode, up + down))
         return low + scaled if sign == 1 else low - scaled
 
@@ -391,8 +391,8 @@ def _scale(scale_fn: Callable[[Any], Any], scale_mode: str, total: Any) -> Calla
 
 
 def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
-    """Cosine cycles of lengths ``T_0 * T_mult ** i``: ``cosine_restarts(base_lr, eta_min, T_0, T_mult)``."""
-    return _overwrites("CosineAnnealingWarmRestarts", base_lr, CosineRestarts(base_lr, eta_min, T_0, T_mult))
+    """Cosine cycles of lengths ``T_0 * T_mult ** i``: ``cosine_restarts(base_lr, eta_min, T_0, mult=T_mult)``."""
+    return _overwrites("CosineAnnealingWarmRestarts", base_lr, CosineRestarts(base_lr, eta_min, T_0, mult=T_mult))
 
 
 def OneCycleLR(
@@ -412,8 +412,8 @@ def OneCycleLR(
     *,
     momentum_key: str = "momentum",
 ) -> Result:
-    """The 1cycle policy: ``onecycle(max_lr, total_steps, pct_start, div_factor,
-    final_div_factor, anneal_strategy, three_phase)``, a chain of cosines or lines
+    """The 1cycle policy: ``onecycle(max_lr, total_steps, pct_start=pct_start, div_factor=div_factor,
+    final_div_factor=final_div_factor, anneal=anneal_strategy, three_phase=three_phase)``, a chain of cosines or lines
     with PyTorch's (float) phase ends, then at ``t = total_steps`` PyTorch's own
     last value (it extrapolates its last anneal one step, below the final lr for
     ``"linear"``) held from then on (PyTorch refuses to step further).
@@ -444,7 +444,7 @@ def OneCycleLR(
         raise check.fail(fn, "pct_start", pct_start, "in [0, 1]")
 
     def build(max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
-        phases = onecycle(max_lr, total, pct_start, div_factor, final_div_factor, kind, three_phase)
+        phases = onecycle(max_lr, total, pct_start=pct_start, div_factor=div_factor, final_div_factor=final_div_factor, anneal=kind, three_phase=three_phase)
         low = max_lr / div_factor
         ends = [low, max_lr, low, low / final_div_factor] if three_phase else [low, max_lr, low / final_div_factor]
         lr = _overwrites(fn, low, _to_total(phases, ends, total, kind))
@@ -475,8 +475,8 @@ def _to_total(phases: Chain, ends: list[Any], total: Any, kind: str) -> Chain:
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
     """``base_lr * (1 - min(t, total_iters) / total_iters) ** power``:
-    ``polynomial(base_lr, 0, total_iters, power)``."""
-    return _factored("PolynomialLR", base_lr, lambda b: Polynomial(b, 0.0, total_iters, power))
+    ``polynomial(base_lr, 0, total_iters, power=power)``."""
+    return _factored("PolynomialLR", base_lr, lambda b: Polynomial(b, 0.0, total_iters, power=power))
 
 
 def SWALR(
