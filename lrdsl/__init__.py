@@ -48,6 +48,7 @@ from .families import (
     wsd,
 )
 from .noises import Noise, TimmNoise
+from .plateau import Plateau, PlateauSchedule, on_plateau
 from .primitives import (
     Constant,
     Cosine,
@@ -129,6 +130,10 @@ __all__ = [
     "warmup",
     "minimum",
     "maximum",
+    # reduce on plateau (lrdsl.plateau)
+    "on_plateau",
+    "Plateau",
+    "PlateauSchedule",
     # node classes
     "Constant",
     "Linear",

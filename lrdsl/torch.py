@@ -37,11 +37,14 @@ from torch.optim.swa_utils import SWALR
 from ._node import Schedule
 from .combinators import chain
 from .errors import ScheduleError
+from .plateau import Plateau, PlateauSchedule
+from .plateau import from_dict as plateau_from_dict
+from .plateau._rule import FORMAT_TAG as PLATEAU_FORMAT
 from .primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep, Piecewise, Polynomial, Step
 from .products import RunningProduct
 from .serialize import from_dict
 
-__all__ = ["HYPERPARAMETERS", "Scheduler", "from_scheduler"]
+__all__ = ["HYPERPARAMETERS", "Scheduler", "from_scheduler", "plateau_state"]
 
 #: The hyperparameters a :class:`Scheduler` can drive. ``beta1`` and ``beta2`` are the
 #: two entries of Adam's ``group["betas"]``.
@@ -49,11 +52,14 @@ HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "beta1", "beta2")
 
 #: The tag and version of :meth:`Scheduler.state_dict`.
 STATE_FORMAT = "lrdsl.torch.Scheduler"
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: The versions :meth:`Scheduler.load_state_dict` reads (1: before plateaus).
+STATE_VERSIONS = (1, 2)
 #: The largest step a checkpoint may hold (PyTorch counts in int64).
 MAX_STEP = 2**63 - 1
 
-ScheduleArg = Schedule | Sequence[Schedule] | Mapping[str, Schedule | Sequence[Schedule]]
+Driven = Schedule | PlateauSchedule
+ScheduleArg = Driven | Sequence[Driven] | Mapping[str, Driven | Sequence[Driven]]
 
 # Where a hyperparameter lives in a param group: its key, and the index inside
 # ``betas`` for beta1/beta2.
@@ -88,8 +94,11 @@ class _Plan(NamedTuple):
     slots: list[_Slot]
     n_groups: int
     #: The direct path of ``step()``: ``(fn, scale)`` for groups ``0, 1, ...`` when each
-    #: group's lr, and nothing else, is driven; else ``None``.
+    #: group's lr, and nothing else, is driven, and no plateau; else ``None``.
     writers: list[tuple[Callable[[int], float], float]] | None
+    #: Per group: the plateau schedule its lr follows (``base_lr * ps`` when relative),
+    #: whose ``schedule`` is compiled in ``fns``; ``None`` for a plain schedule.
+    plateaus: list[PlateauSchedule | None]
 
 
 # ----------------------------------------------------------------------------
@@ -126,6 +135,15 @@ class Scheduler(LRScheduler):
     ``[0, 1)`` as given: the optimizers check their hyperparameters only when
     they are built.
 
+    Plateaus: the lr (only) may follow a plateau, ``s * lr.on_plateau(...)`` or
+    ``compat.torch.ReduceLROnPlateau(...)`` (a :class:`~lrdsl.plateau.PlateauSchedule`,
+    one state per group): :meth:`step` with a metric is PyTorch's
+    ``ReduceLROnPlateau.step(metrics)`` then time advances, :meth:`observe` feeds a
+    metric without advancing; ``plateau_state`` (one state for all groups, or a
+    list) starts from a given state, e.g. :func:`plateau_state` of a live PyTorch
+    plateau. The states are saved in :meth:`state_dict` (version 2; version 1
+    checkpoints are still read).
+
     Atomic: every operation computes all its values first and only then
     changes anything. A constructor, :meth:`step`, :meth:`load_state_dict` or
     :meth:`from_state_dict` that raises leaves the optimizer's param groups
@@ -147,7 +165,7 @@ class Scheduler(LRScheduler):
     rebuilt on load, not pickled. A ``lambda_`` pickles if its function does.
     """
 
-    schedules: dict[str, tuple[Schedule, ...]]
+    schedules: dict[str, tuple[Driven, ...]]
     relative: bool
 
     def __init__(
@@ -157,6 +175,7 @@ class Scheduler(LRScheduler):
         *,
         relative: bool = False,
         last_epoch: int = -1,
+        plateau_state: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(
@@ -170,7 +189,9 @@ class Scheduler(LRScheduler):
             raise ScheduleError(f"Scheduler: last_epoch must be >= -1, got {last_epoch}")
         self.schedules = _plan(optimizer, schedule)
         self.relative = relative
-        self._set_plan(_Plan([], [], len(optimizer.param_groups), None))
+        self._plateau_states = _initial_states(self.schedules, len(optimizer.param_groups), plateau_state)
+        n = len(optimizer.param_groups)
+        self._set_plan(_Plan([], [], n, None, [None] * n))
         # LRScheduler.__init__ adds "initial_lr" to the groups and wraps optimizer.step
         # before its first step; if that step fails, both are undone.
         fresh = [g for g in optimizer.param_groups if "initial_lr" not in g]
@@ -193,28 +214,45 @@ class Scheduler(LRScheduler):
         index: dict[Any, int] = {}
         fns: list[Callable[[int], float]] = []
         slots: list[_Slot] = []
+        n_groups = len(next(iter(self.schedules.values())))
+        plateaus: list[PlateauSchedule | None] = [None] * n_groups
         for name, per_group in self.schedules.items():
             key, beta = _WHERE[name]
-            for g, s in enumerate(per_group):
+            for g, driven in enumerate(per_group):
+                scale = float(base_lrs[g]) if self.relative and name == "lr" else 1.0
+                if isinstance(driven, PlateauSchedule):
+                    # relative: group g follows base_lrs[g] * ps (its floors see that lr)
+                    ps = driven if scale == 1.0 else scale * driven
+                    plateaus[g] = ps
+                    s, scale = ps.schedule, 1.0
+                else:
+                    s = driven
                 try:
                     i = index.setdefault(s, len(fns))
                 except TypeError:  # an unhashable schedule: no sharing
                     i = len(fns)
                 if i == len(fns):
                     fns.append(s.compile("python"))
-                scale = float(base_lrs[g]) if self.relative and name == "lr" else 1.0
                 slots.append(_Slot(g, name, key, beta, i, scale))
-        n_groups = len(next(iter(self.schedules.values())))
         only_lr = all(s.name == "lr" for s in slots) and len(slots) == n_groups
-        writers = [(fns[s.fn], s.scale) for s in sorted(slots)] if only_lr else None
-        return _Plan(fns, slots, n_groups, writers)
+        plain = all(p is None for p in plateaus)
+        writers = [(fns[s.fn], s.scale) for s in sorted(slots)] if only_lr and plain else None
+        return _Plan(fns, slots, n_groups, writers, plateaus)
 
     def _set_plan(self, plan: _Plan) -> None:
-        self._fns, self._slots, self._n_groups, self._writers = plan
+        self._fns, self._slots, self._n_groups, self._writers, self._plateaus = plan
 
-    def _evaluate(self, plan: _Plan, t: Any, where: str) -> list[float]:
-        """Each slot's value at step ``t``, checked against the optimizer's groups as
-        they are now; a :class:`ScheduleError` (nothing is changed) if any is bad."""
+    def _plan_now(self) -> _Plan:
+        return _Plan(self._fns, self._slots, self._n_groups, self._writers, self._plateaus)
+
+    def _evaluate(
+        self, plan: _Plan, t: Any, where: str, states: Sequence[Mapping[str, Any] | None] | None = None
+    ) -> list[float]:
+        """Each slot's value at step ``t`` (times its plateau's scale in ``states``, by
+        default the scheduler's), checked against the optimizer's groups as they are
+        now; a :class:`ScheduleError` (nothing is changed) if any is bad."""
+        if states is None:
+            states = self._plateau_states
         groups = self.optimizer.param_groups
         if len(groups) != plan.n_groups:
             raise ScheduleError(
@@ -234,6 +272,9 @@ class Scheduler(LRScheduler):
                         f" step {t}: {_why(e)}"
                     ) from e
             v = done[slot.fn] * slot.scale
+            ps = plan.plateaus[g] if name == "lr" else None
+            if ps is not None:
+                v = v * float(ps.scale(states[g]))  # type: ignore[arg-type]
             group = groups[g]
             if slot.key not in group:
                 raise ScheduleError(f"{where}: param_groups[{g}] has no {slot.key!r} any more, to drive {name!r}")
@@ -270,7 +311,14 @@ class Scheduler(LRScheduler):
     def _values(self, t: int) -> list[float]:
         """The value of each slot at step ``t`` (unchecked)."""
         out = [f(t) for f in self._fns]
-        return [out[s.fn] * s.scale for s in self._slots]
+        values = []
+        for slot in self._slots:
+            v = out[slot.fn] * slot.scale
+            ps = self._plateaus[slot.group] if slot.name == "lr" else None
+            if ps is not None:
+                v = v * float(ps.scale(self._plateau_states[slot.group]))  # type: ignore[arg-type]
+            values.append(v)
+        return values
 
     # -- stepping ---------------------------------------------------------------
 
@@ -284,14 +332,38 @@ class Scheduler(LRScheduler):
         self._set_plan(plan)
         super()._initial_step()
 
-    def step(self, epoch: int | None = None) -> None:
+    def step(self, metrics: Any = None, epoch: int | None = None) -> None:  # type: ignore[override]
         """Advance one step: every driven value becomes ``schedule(last_epoch + 1)``.
+
+        With plateaus (an lr that is a :class:`~lrdsl.plateau.PlateauSchedule`),
+        ``step(metrics)`` is PyTorch's ``ReduceLROnPlateau.step(metrics)`` followed
+        by any other scheduler's ``step()``: each group's plateau state takes the
+        metric, measured at the current step ``t = last_epoch`` (the lr in effect,
+        ``ps(t, state)``), then time advances; ``step()`` advances time alone (a
+        per-batch warmup, say, with the metric given once an epoch, or through
+        :meth:`observe`). Without plateaus the first positional argument is the
+        deprecated epoch, as PyTorch's ``SequentialLR`` passes it (``step(0)``).
 
         The first step and the deprecated ``step(epoch)`` go through PyTorch's own
         ``LRScheduler.step`` (its call-order warnings); later steps that only set
         float lrs take a direct path without the bookkeeping in between. A step
-        that fails (a bad value, a param group added since) changes nothing.
+        that fails (a bad value or metric, a param group added since to a
+        Scheduler without plateaus) changes nothing. A param group added to the
+        optimizer of a Scheduler with plateaus is adopted at the next ``step`` or
+        :meth:`observe`, as PyTorch's ``ReduceLROnPlateau`` goes on: its lr becomes
+        ``constant(its lr) * plateau`` (the first plateau group's rule, its counters
+        copied, scale 1), any other driven value a constant at its current value.
         """
+        if any(p is not None for p in self._plateaus):
+            self._step_with_plateaus(metrics, epoch)
+            return
+        if metrics is not None:
+            if epoch is not None:
+                raise TypeError(
+                    "Scheduler.step: got a metric and an epoch, but this Scheduler follows no plateau"
+                    " (its lr is no PlateauSchedule)"
+                )
+            epoch = metrics
         writers = self._writers
         if epoch is None and writers is not None and self._step_count > 1:
             # Looked up every step: Optimizer.load_state_dict (a resume, or accelerate
@@ -312,12 +384,118 @@ class Scheduler(LRScheduler):
                     return
             elif len(groups) == len(writers) and self._direct(t, writers, groups):
                 return
+        self._general_step(epoch)
+
+    def _general_step(self, epoch: Any) -> None:
         count, last = self._step_count, self.last_epoch
         try:
             super().step(epoch)
         except BaseException:
             self._step_count, self.last_epoch = count, last
             raise
+
+    def _step_with_plateaus(self, metrics: Any, epoch: Any) -> None:
+        undo = self._adopt("Scheduler.step")
+        try:
+            if metrics is not None:
+                self.__dict__["_pending_states"] = self._observed(metrics, "Scheduler.step")
+            self._general_step(epoch)
+        except BaseException:
+            undo()
+            raise
+        finally:
+            self.__dict__.pop("_pending_states", None)
+
+    def observe(self, metrics: Any) -> None:
+        """Feed a metric to the plateaus without advancing time: each group's plateau
+        state takes it at the current step, and the lr becomes ``ps(last_epoch,
+        state)`` at once (as PyTorch's ``ReduceLROnPlateau.step(metrics)`` when
+        another scheduler steps per batch). Fails, changing nothing, on a bad
+        metric or value, or if no lr follows a plateau."""
+        where = "Scheduler.observe"
+        if all(p is None for p in self._plateaus):
+            raise ScheduleError(f"{where}: this Scheduler follows no plateau (its lr is no PlateauSchedule)")
+        undo = self._adopt(where)
+        try:
+            states = self._observed(metrics, where)
+            plan = self._plan_now()
+            values = self._evaluate(plan, self.last_epoch, where, states)
+        except BaseException:
+            undo()
+            raise
+        self._plateau_states = states
+        self._write(plan, values)
+
+    def _observed(self, metrics: Any, where: str) -> list[dict[str, Any] | None]:
+        """Every group's plateau state after ``metrics`` at the current step (pure)."""
+        if isinstance(metrics, torch.Tensor):
+            if metrics.numel() != 1:
+                raise TypeError(f"{where}: metrics must be one number, got a tensor of shape {tuple(metrics.shape)}")
+            metrics = float(metrics.item())
+        t = self.last_epoch
+        out: list[dict[str, Any] | None] = []
+        for g, ps in enumerate(self._plateaus):
+            if ps is None:
+                out.append(None)
+                continue
+            try:
+                out.append(ps.update(self._plateau_states[g], metrics, t))  # type: ignore[arg-type]
+            except (TypeError, ScheduleError) as e:
+                raise type(e)(str(e).replace("PlateauSchedule.update", where)) from None
+        return out
+
+    def _adopt(self, where: str) -> Callable[[], None]:
+        """Adopt the param groups added to the optimizer since (see :meth:`step`);
+        returns what undoes it."""
+        groups = self.optimizer.param_groups
+        n_old = self._n_groups
+        before = (self.schedules, self._plateau_states, list(self.base_lrs), self._plan_now())
+
+        def undo() -> None:
+            self.schedules, self._plateau_states, self.base_lrs, plan = before
+            self._set_plan(plan)
+            for group in added:
+                group.pop("initial_lr", None)
+
+        added: list[dict[str, Any]] = []
+        if len(groups) <= n_old:
+            return undo
+        lr_per_group = self.schedules.get("lr", ())
+        first = next(g for g, x in enumerate(lr_per_group) if isinstance(x, PlateauSchedule))
+        ps0: PlateauSchedule = lr_per_group[first]  # type: ignore[assignment]
+        state0 = self._plateau_states[first]
+        assert state0 is not None
+        schedules = {name: list(per) for name, per in self.schedules.items()}
+        states = list(self._plateau_states)
+        base_lrs = list(self.base_lrs)
+        for g in range(n_old, len(groups)):
+            group = groups[g]
+            for name, per in schedules.items():
+                key, beta = _WHERE[name]
+                if key not in group:
+                    raise ScheduleError(
+                        f"{where}: param_groups[{g}], added since, has no {key!r} to drive {name!r}"
+                    )
+                value = group[key] if beta is None else group[key][beta]
+                if name == "lr":
+                    base = float(group.get("initial_lr", value))
+                    base_lrs.append(base)
+                    per.append(PlateauSchedule(Constant(1.0 if self.relative else float(value)), ps0.plateau))
+                    states.append({**state0, "scale": float(value) / base if self.relative and base else 1.0})
+                else:
+                    per.append(Constant(float(value)))
+        new_schedules = {name: tuple(per) for name, per in schedules.items()}
+        self.schedules, self._plateau_states, self.base_lrs = new_schedules, states, base_lrs
+        for group in groups[n_old:]:
+            if "initial_lr" not in group:
+                group["initial_lr"] = group["lr"]
+                added.append(group)
+        try:
+            self._set_plan(self._compile(base_lrs))
+        except BaseException:
+            undo()
+            raise
+        return undo
 
     def _direct(self, t: int, writers: list[tuple[Callable[[int], float], float]], groups: list[Any]) -> bool:
         """Set every group's float lr to its schedule at ``t``, if every value is good
@@ -350,9 +528,11 @@ class Scheduler(LRScheduler):
         # SequentialLR with epoch=0.
         where = "Scheduler" if self._is_initial else "Scheduler.step"
         t = self.last_epoch + 1 if epoch is None else _epoch(where, epoch)
-        plan = _Plan(self._fns, self._slots, self._n_groups, self._writers)
-        values = self._evaluate(plan, t, where)
+        plan = self._plan_now()
+        states = self.__dict__.get("_pending_states", self._plateau_states)
+        values = self._evaluate(plan, t, where, states)
         self.last_epoch = t
+        self._plateau_states = states
         self._write(plan, values)
 
     def get_lr(self) -> list[float | torch.Tensor]:
@@ -372,7 +552,7 @@ class Scheduler(LRScheduler):
         """The scheduler's attributes (the optimizer included, as PyTorch's schedulers
         pickle), without the generated code: :meth:`__setstate__` rebuilds it."""
         state = self.__dict__.copy()
-        for key in ("_fns", "_slots", "_writers", "_resume"):
+        for key in ("_fns", "_slots", "_writers", "_plateaus", "_resume", "_pending_states"):
             state.pop(key, None)
         return state
 
@@ -385,7 +565,9 @@ class Scheduler(LRScheduler):
     def state_dict(self) -> dict[str, Any]:
         """The scheduler's state as plain data (``torch.load(..., weights_only=True)``
         reads it): the step, the ``relative`` flag, each driven schedule per group as
-        ``to_dict()``, and (if relative) the base lrs.
+        ``to_dict()``, (if relative) the base lrs, and (if an lr follows a plateau)
+        each group's plateau state as ``plateau_states: {"lr": [state or None per
+        group]}`` (:meth:`~lrdsl.plateau.Plateau.state_to_dict`: strict JSON).
 
         A ``lambda_`` must be registered (:func:`lrdsl.register`) to be saved.
         """
@@ -405,6 +587,13 @@ class Scheduler(LRScheduler):
         }
         if self.relative:
             state["base_lrs"] = [float(b) for b in self.base_lrs]
+        if any(p is not None for p in self._plateaus):
+            state["plateau_states"] = {
+                "lr": [
+                    x.plateau.state_to_dict(st) if isinstance(x, PlateauSchedule) and st is not None else None
+                    for x, st in zip(self.schedules["lr"], self._plateau_states, strict=True)
+                ]
+            }
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -450,11 +639,13 @@ class Scheduler(LRScheduler):
         base_lrs = list(saved["base_lrs"]) if self.relative else list(self.base_lrs)
         plan = self._compile(base_lrs)
         t = saved["last_epoch"]
-        values = self._evaluate(plan, t, where)
+        states = saved["plateau_states"] or [None] * plan.n_groups
+        values = self._evaluate(plan, t, where, states)
         # Nothing below raises.
         self.last_epoch = t
         self._step_count = saved["step_count"]
         self.base_lrs = base_lrs
+        self._plateau_states = states
         self._set_plan(plan)
         self._write(plan, values)
 
@@ -482,8 +673,16 @@ def _epoch(where: str, epoch: Any) -> int:
     return int(epoch)
 
 
-def _same_schedule(a: Schedule, b: Schedule) -> bool:
+def _same_schedule(a: Driven, b: Driven) -> bool:
     """Structural equality, comparing lambdas by their registered names."""
+    if isinstance(a, PlateauSchedule) or isinstance(b, PlateauSchedule):
+        return (
+            isinstance(a, PlateauSchedule)
+            and isinstance(b, PlateauSchedule)
+            and a.plateau == b.plateau
+            and a.start == b.start
+            and _same_schedule(a.schedule, b.schedule)
+        )
     if a == b:
         return True
     try:
@@ -492,7 +691,7 @@ def _same_schedule(a: Schedule, b: Schedule) -> bool:
         return False
 
 
-def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Schedule, ...]]:
+def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Driven, ...]]:
     """``schedule`` (one, a list per group, or a dict by hyperparameter) as
     ``{name: (schedule for group 0, ...)}``, checked against the optimizer's groups."""
     groups = optimizer.param_groups
@@ -504,7 +703,7 @@ def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Schedule, ...]
         items = list(schedule.items())
     else:
         items = [("lr", schedule)]
-    plan: dict[str, tuple[Schedule, ...]] = {}
+    plan: dict[str, tuple[Driven, ...]] = {}
     for name, s in items:
         if name not in HYPERPARAMETERS:
             raise ScheduleError(
@@ -528,8 +727,24 @@ def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Schedule, ...]
     return plan
 
 
-def _per_group(name: str, s: Any, n: int) -> tuple[Schedule, ...]:
-    if isinstance(s, Schedule):
+def _is_driven(name: str, x: Any) -> bool:
+    """``x`` is a schedule, or (for the lr only) a plateau schedule."""
+    if isinstance(x, Schedule):
+        return True
+    if isinstance(x, PlateauSchedule):
+        if name != "lr":
+            raise ScheduleError(f"Scheduler: the {name!r} schedule follows a plateau ({x}); only the 'lr' may")
+        return True
+    if isinstance(x, Plateau):
+        raise TypeError(
+            f"Scheduler: the {name!r} schedule is a plateau alone ({x!r}); give the lr it scales,"
+            " base_lr * plateau (a PlateauSchedule)"
+        )
+    return False
+
+
+def _per_group(name: str, s: Any, n: int) -> tuple[Driven, ...]:
+    if _is_driven(name, s):
         return (s,) * n
     if isinstance(s, (list, tuple)):
         if len(s) != n:
@@ -538,13 +753,40 @@ def _per_group(name: str, s: Any, n: int) -> tuple[Schedule, ...]:
                 f" {n} param groups (give one per group, or a single schedule for all)"
             )
         for i, x in enumerate(s):
-            if not isinstance(x, Schedule):
+            if not _is_driven(name, x):
                 raise TypeError(f"Scheduler: {name}[{i}] must be a schedule, got {type(x).__name__} {x!r}")
         return tuple(s)
     raise TypeError(
         f"Scheduler: the {name!r} schedule must be an lrdsl schedule or a list of them (one per"
         f" param group), got {type(s).__name__} {s!r}"
     )
+
+
+def _initial_states(
+    schedules: Mapping[str, Sequence[Driven]], n: int, given: Any
+) -> list[dict[str, Any] | None]:
+    """Each group's plateau state: ``init()``, or ``given`` (one state for every plateau
+    group, or a list with one per group), checked by its plateau."""
+    lrs = schedules.get("lr", ())
+    if given is None:
+        return [x.init() if isinstance(x, PlateauSchedule) else None for x in lrs] or [None] * n
+    if not any(isinstance(x, PlateauSchedule) for x in lrs):
+        raise ScheduleError("Scheduler: plateau_state was given, but no lr follows a plateau")
+    per = list(given) if isinstance(given, (list, tuple)) else [given] * n
+    if len(per) != n:
+        raise ScheduleError(
+            f"Scheduler: plateau_state has {len(per)} states, but the optimizer has {n} param groups"
+        )
+    out: list[dict[str, Any] | None] = []
+    for g, (x, st) in enumerate(zip(lrs, per, strict=True)):
+        if not isinstance(x, PlateauSchedule):
+            out.append(None)
+            continue
+        try:
+            out.append(x.plateau.state_from_dict(x.plateau.state_to_dict(st)))
+        except (TypeError, ScheduleError) as e:
+            raise ScheduleError(f"Scheduler: plateau_state for param group {g} is broken: {_why(e)}") from None
+    return out
 
 
 # ----------------------------------------------------------------------------
@@ -586,9 +828,10 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
             f" expected {STATE_FORMAT!r}); was it saved by another scheduler class?"
         )
     version = state.get("version")
-    if type(version) is not int or version != STATE_VERSION:
+    if type(version) is not int or version not in STATE_VERSIONS:
         raise ScheduleError(
-            f"{where}: unknown state version {_short(version)} (this lrdsl reads {STATE_VERSION})"
+            f"{where}: unknown state version {_short(version)} (this lrdsl reads"
+            f" {', '.join(map(str, STATE_VERSIONS))})"
         )
     missing = [k for k in _STATE_KEYS if k not in state]
     if missing:
@@ -600,6 +843,7 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
     if relative and "base_lrs" not in state:
         raise ScheduleError(f"{where}: the checkpoint has no 'base_lrs' (a relative Scheduler saves them)")
     expected = set(_STATE_KEYS) | ({"base_lrs"} if relative else set())
+    expected |= {"plateau_states"} if version >= 2 else set()
     extra = [k for k in state if k not in expected]
     if extra:
         why = " (base_lrs belong to a relative Scheduler)" if "base_lrs" in extra else ""
@@ -611,7 +855,7 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
     docs = state["schedules"]
     if not isinstance(docs, Mapping) or not docs:
         raise ScheduleError(f"{where}: 'schedules' must be a non-empty dict, got {_short(docs)}")
-    schedules: dict[str, tuple[Schedule, ...]] = {}
+    schedules: dict[str, tuple[Driven, ...]] = {}
     for name, per_group in docs.items():
         if name not in HYPERPARAMETERS:
             raise ScheduleError(
@@ -624,14 +868,20 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
                 f"{where}: schedules[{name!r}] must be a list with one schedule per param group"
                 f" ({n_groups}), got {got}"
             )
-        built = []
+        built: list[Driven] = []
         for g, doc in enumerate(per_group):
             try:
-                built.append(from_dict(doc))
+                built.append(_read_schedule(name, doc, version))
             except Exception as e:  # whatever a hostile document makes from_dict raise
                 raise ScheduleError(f"{where}: schedules[{name!r}][{g}] is broken: {_why(e)}") from e
         schedules[name] = tuple(built)
-    out = {"last_epoch": last_epoch, "step_count": step_count, "relative": relative, "schedules": schedules}
+    out = {
+        "last_epoch": last_epoch,
+        "step_count": step_count,
+        "relative": relative,
+        "schedules": schedules,
+        "plateau_states": _read_plateau_states(state, schedules.get("lr", ()), n_groups, where),
+    }
     if relative:
         bases = state["base_lrs"]
         if (
@@ -643,6 +893,63 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
                 f"{where}: 'base_lrs' must be a list of {n_groups} finite numbers >= 0, got {_short(bases)}"
             )
         out["base_lrs"] = [float(b) for b in bases]
+    return out
+
+
+def _read_schedule(name: str, doc: Any, version: int) -> Driven:
+    """One schedule of a checkpoint: a schedule's document, or (version 2, the lr only)
+    a plateau schedule's."""
+    if not (isinstance(doc, Mapping) and doc.get("format") == PLATEAU_FORMAT):
+        return from_dict(doc)
+    if version < 2:
+        raise ScheduleError("a plateau in a version 1 checkpoint (plateaus came with version 2)")
+    if name != "lr":
+        raise ScheduleError(f"only the 'lr' may follow a plateau, not {name!r}")
+    x = plateau_from_dict(doc)
+    if not isinstance(x, PlateauSchedule):
+        raise ScheduleError("a plateau without the schedule it scales (a Scheduler saves base_lr * plateau)")
+    return x
+
+
+def _read_plateau_states(
+    state: Mapping[str, Any], lrs: Sequence[Driven], n_groups: int, where: str
+) -> list[dict[str, Any] | None] | None:
+    """The checkpoint's plateau states, one per group (``None`` where the lr follows no
+    plateau), checked by each group's plateau; ``None`` if no lr follows one."""
+    follows = [isinstance(x, PlateauSchedule) for x in lrs]
+    raw = state.get("plateau_states", _MISSING)
+    if not any(follows):
+        if raw is not _MISSING:
+            raise ScheduleError(f"{where}: the checkpoint has 'plateau_states', but no lr that follows a plateau")
+        return None
+    if raw is _MISSING:
+        raise ScheduleError(f"{where}: the checkpoint has no 'plateau_states' (its lr follows a plateau)")
+    per = raw.get("lr") if isinstance(raw, Mapping) and set(raw) == {"lr"} else None
+    if not isinstance(per, (list, tuple)) or len(per) != n_groups:
+        raise ScheduleError(
+            f"{where}: 'plateau_states' must be {{'lr': [one state (or None) per param group ({n_groups})]}},"
+            f" got {_short(raw)}"
+        )
+    out: list[dict[str, Any] | None] = []
+    for g, (x, doc) in enumerate(zip(lrs, per, strict=True)):
+        if not isinstance(x, PlateauSchedule):
+            if doc is not None:
+                raise ScheduleError(
+                    f"{where}: plateau_states['lr'][{g}] must be None (the lr of param group {g} follows"
+                    f" no plateau), got {_short(doc)}"
+                )
+            out.append(None)
+            continue
+        try:
+            st = x.plateau.state_from_dict(doc)
+        except Exception as e:
+            raise ScheduleError(f"{where}: plateau_states['lr'][{g}] is broken: {_why(e)}") from e
+        scale = st["scale"]
+        if not 0.0 <= scale < _INF:
+            raise ScheduleError(
+                f"{where}: plateau_states['lr'][{g}]['scale'] must be a finite number >= 0, got {scale!r}"
+            )
+        out.append(st)
     return out
 
 
@@ -700,15 +1007,14 @@ def from_scheduler(scheduler: Any, *, group: int | None = None) -> Converted:
     and ``torch.optim.swa_utils.SWALR`` (annealing from the base lr, as a fresh
     SWALR does).
 
-    ``ReduceLROnPlateau`` follows a metric, so it is no function of the step: a
-    :class:`~lrdsl.ScheduleError`. Other classes (including subclasses, whose
-    formulas may differ) are a ``NotImplementedError``.
+    ``ReduceLROnPlateau`` follows a metric: it gives, per group,
+    ``compat.torch.ReduceLROnPlateau(lr, mode, factor, patience, threshold,
+    threshold_mode, cooldown, min_lrs[g], eps)``, a
+    :class:`~lrdsl.plateau.PlateauSchedule` from the group's lr now (its initial lr
+    for a fresh scheduler): ``Scheduler(optimizer, from_scheduler(x),
+    plateau_state=plateau_state(x))`` goes on where ``x`` is. Other classes
+    (including subclasses, whose formulas may differ) are a ``NotImplementedError``.
     """
-    if isinstance(scheduler, L.ReduceLROnPlateau):
-        raise ScheduleError(
-            "from_scheduler: ReduceLROnPlateau follows a metric (it lowers the lr when the loss"
-            " stops improving), so its lr is not a function of the step and has no schedule"
-        )
     if not isinstance(scheduler, LRScheduler):
         raise TypeError(
             f"from_scheduler: expected a torch.optim.lr_scheduler.LRScheduler, got {type(scheduler).__name__}"
@@ -721,15 +1027,49 @@ def from_scheduler(scheduler: Any, *, group: int | None = None) -> Converted:
     else:
         groups = list(range(n))
 
-    def one(values: list[Schedule]) -> Schedule | list[Schedule]:
+    def one(values: list[Any]) -> Any:
         return values[0] if len(values) == 1 else values
 
+    if type(scheduler) is L.ReduceLROnPlateau:
+        return one([_reduce_on_plateau(scheduler, g) for g in groups])
     lrs = one([_convert(scheduler, g, None) for g in groups])
     momentum = _MOMENTUM.get(type(scheduler))
     if momentum is None or not getattr(scheduler, "cycle_momentum", False):
         return lrs
     key = "beta1" if getattr(scheduler, "use_beta1", False) else "momentum"
     return {"lr": lrs, key: one([momentum(scheduler, g) for g in groups])}
+
+
+def _reduce_on_plateau(s: Any, g: int) -> PlateauSchedule:
+    return _compat().ReduceLROnPlateau(
+        float(s.optimizer.param_groups[g]["lr"]),
+        mode=s.mode,
+        factor=s.factor,
+        patience=s.patience,
+        threshold=s.threshold,
+        threshold_mode=s.threshold_mode,
+        cooldown=s.cooldown,
+        min_lr=s.min_lrs[g],
+        eps=s.eps,
+    )
+
+
+def plateau_state(scheduler: Any) -> dict[str, Any]:
+    """The state of a live ``torch.optim.lr_scheduler.ReduceLROnPlateau`` as the
+    state of :func:`from_scheduler`'s plateau schedules (whose lr starts at the
+    group's lr now, so the scale is 1): ``{"scale": 1.0, "best": x.best,
+    "num_bad_epochs": x.num_bad_epochs, "cooldown_counter": x.cooldown_counter}``,
+    for ``Scheduler(..., plateau_state=...)`` or ``ps(t, state)``."""
+    if type(scheduler) is not L.ReduceLROnPlateau:
+        raise TypeError(
+            f"plateau_state: expected a torch.optim.lr_scheduler.ReduceLROnPlateau, got {type(scheduler).__name__}"
+        )
+    return {
+        "scale": 1.0,
+        "best": float(scheduler.best),
+        "num_bad_epochs": int(scheduler.num_bad_epochs),
+        "cooldown_counter": int(scheduler.cooldown_counter),
+    }
 
 
 def _convert(sched: Any, g: int, base: float | None) -> Schedule:

@@ -104,7 +104,7 @@ def test_metric_driven_types_are_refused() -> None:
     from lrdsl import ScheduleError
 
     with pytest.raises(ScheduleError, match="metric"):
-        hf.get_scheduler("reduce_lr_on_plateau", 0.1)
+        hf.get_scheduler("greedy", 0.1)
 
 
 def test_warmup_with_min_lr_needs_a_warmup_step() -> None:

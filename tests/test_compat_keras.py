@@ -130,7 +130,8 @@ def test_every_keras_schedule_is_covered() -> None:
         for n in tree.body
         if isinstance(n, ast.ClassDef) and any(getattr(b, "id", "") == "LearningRateSchedule" for b in n.bases)
     }
-    assert names == set(ck.__all__) == {c.name for c in CASES}
+    # and the ReduceLROnPlateau callback, a plateau (tests/anchors_plateau/test_keras_plateau.py)
+    assert names == set(ck.__all__) - {"ReduceLROnPlateau"} == {c.name for c in CASES}
 
 
 def test_compat_results_read_as_plain_expressions() -> None:

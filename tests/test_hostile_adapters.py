@@ -370,7 +370,7 @@ TAMPERED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
         r"not an lrdsl Scheduler state",
     ),
     "format_missing": (_drop("format"), r"not an lrdsl Scheduler state \(its 'format' is None"),
-    "version_missing": (_drop("version"), r"unknown state version None \(this lrdsl reads 1\)"),
+    "version_missing": (_drop("version"), r"unknown state version None \(this lrdsl reads 1, 2\)"),
     "version_bool": (_tamper(version=True), r"unknown state version True"),
     "version_text": (_tamper(version="1"), r"unknown state version '1'"),
     "last_epoch_missing": (_drop("last_epoch"), r"the checkpoint has no 'last_epoch'"),

@@ -390,10 +390,15 @@ def test_from_state_dict_rejects_a_corrupt_state() -> None:
         Scheduler.from_state_dict(two_group_sgd(), {**_saved(), "version": 0})
 
 
-def test_from_scheduler_refuses_reduce_lr_on_plateau() -> None:
+def test_from_scheduler_of_reduce_lr_on_plateau_is_the_compat_plateau_per_group() -> None:
+    from lrdsl.compat import torch as ct
+
     opt = two_group_sgd()
-    with pytest.raises(lr.ScheduleError, match=r"ReduceLROnPlateau follows a metric"):
-        from_scheduler(L.ReduceLROnPlateau(opt))
+    theirs = L.ReduceLROnPlateau(opt, mode="max", factor=0.5, patience=3, cooldown=2, min_lr=[1e-4, 1e-5])
+    assert from_scheduler(theirs) == [
+        ct.ReduceLROnPlateau(BASES[0], mode="max", factor=0.5, patience=3, cooldown=2, min_lr=1e-4),
+        ct.ReduceLROnPlateau(BASES[1], mode="max", factor=0.5, patience=3, cooldown=2, min_lr=1e-5),
+    ]
 
 
 def test_from_scheduler_refuses_what_it_cannot_express() -> None:

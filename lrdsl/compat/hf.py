@@ -4,8 +4,10 @@ own names, as lrdsl expressions.
 Hugging Face's schedules are ``LambdaLR`` multipliers of the optimizer's lr;
 here each takes that lr as ``base_lr`` and returns the lr itself, so
 ``get_scheduler(name, base_lr, ...)(t)`` is the lr of step ``t``. The
-``reduce_lr_on_plateau`` and ``greedy`` types depend on a metric, so they are
-not schedules.
+``reduce_lr_on_plateau`` type depends on a metric: it is PyTorch's
+``ReduceLROnPlateau``, a :class:`lrdsl.plateau.PlateauSchedule` (a schedule
+times a plateau, driven by :class:`lrdsl.torch.Scheduler` with
+``step(metrics)``); ``greedy`` (a metric-driven search) is not built.
 
 Importing this module does not import ``transformers``.
 """
@@ -37,6 +39,7 @@ __all__ = [
     "get_cosine_with_min_lr_schedule_with_warmup",
     "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
     "get_wsd_schedule",
+    "get_reduce_on_plateau_schedule",
     "TYPE_TO_SCHEDULER_FUNCTION",
 ]
 
@@ -362,15 +365,18 @@ def get_scheduler(
     num_training_steps: int | None = None,
     scheduler_specific_kwargs: Mapping[str, Any] | None = None,
     **kwargs: Any,
-) -> Schedule:
+) -> Any:
     """The schedule Hugging Face's ``get_scheduler(name, optimizer, ...)`` builds, by its
     ``SchedulerType`` value (``"linear"``, ``"cosine"``, ...), with the same
     required arguments; scheduler-specific arguments as
-    ``scheduler_specific_kwargs`` or as keywords."""
+    ``scheduler_specific_kwargs`` or as keywords. ``"reduce_lr_on_plateau"``
+    gives :func:`get_reduce_on_plateau_schedule` (a ``PlateauSchedule``)."""
     fn = "get_scheduler"
     key = getattr(name, "value", name)
+    if key == "reduce_lr_on_plateau":
+        return get_reduce_on_plateau_schedule(base_lr, **{**(scheduler_specific_kwargs or {}), **kwargs})
     if key not in TYPE_TO_SCHEDULER_FUNCTION:
-        if key in ("reduce_lr_on_plateau", "greedy"):
+        if key == "greedy":
             raise check.fail(fn, "name", key, "a schedule (this one follows a metric, not the step)")
         raise check.fail(fn, "name", key, f"one of {', '.join(TYPE_TO_SCHEDULER_FUNCTION)}")
     make = TYPE_TO_SCHEDULER_FUNCTION[key]
@@ -388,3 +394,19 @@ def get_scheduler(
     if num_training_steps is None:
         raise check.fail(fn, "num_training_steps", None, f"given for {key!r}")
     return make(base_lr, num_warmup_steps, num_training_steps, **extra)
+
+
+# ----------------------------------------------------------------------------
+# "reduce_lr_on_plateau": PyTorch's ReduceLROnPlateau, with its keyword arguments.
+
+
+def get_reduce_on_plateau_schedule(base_lr: Any, **kwargs: Any) -> Any:
+    """Hugging Face's ``get_reduce_on_plateau_schedule(optimizer, **kwargs)``, which is
+    PyTorch's ``ReduceLROnPlateau(optimizer, **kwargs)``:
+    :func:`lrdsl.compat.torch.ReduceLROnPlateau` ``(base_lr, **kwargs)``, a
+    :class:`lrdsl.plateau.PlateauSchedule` (``get_scheduler("reduce_lr_on_plateau",
+    base_lr, scheduler_specific_kwargs=...)`` builds it; as there, the warmup and
+    training steps are not used)."""
+    from .torch import ReduceLROnPlateau
+
+    return ReduceLROnPlateau(base_lr, **kwargs)

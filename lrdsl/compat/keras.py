@@ -31,6 +31,7 @@ __all__ = [
     "InverseTimeDecay",
     "CosineDecay",
     "CosineDecayRestarts",
+    "ReduceLROnPlateau",
 ]
 
 
@@ -196,3 +197,72 @@ def CosineDecayRestarts(
     if alpha == 0:
         return cycles
     return Constant(floor) + cycles
+
+
+# ----------------------------------------------------------------------------
+# The ReduceLROnPlateau callback: a plateau (lrdsl.plateau), or a schedule times one.
+
+
+def ReduceLROnPlateau(
+    monitor: str = "val_loss",
+    factor: float = 0.1,
+    patience: int = 10,
+    verbose: int = 0,
+    mode: str = "auto",
+    min_delta: float = 1e-4,
+    cooldown: int = 0,
+    min_lr: float = 0.0,
+    *,
+    learning_rate: float | Schedule | None = None,
+    **kwargs: object,
+) -> object:
+    """Keras's ``callbacks.ReduceLROnPlateau``: a :class:`lrdsl.plateau.KerasPlateau`
+    (``mode``, ``factor``, ``patience``, ``min_delta``, ``cooldown``, ``min_lr``),
+    or with ``learning_rate`` (the optimizer's lr, a number or a schedule, where
+    Keras reads it from the model) ``learning_rate * plateau``, a
+    :class:`lrdsl.plateau.PlateauSchedule`.
+
+    Feed it the monitored value at each epoch's end: ``state = p.update(state,
+    logs[monitor], epoch)`` (``p.update(state, value)`` for the bare plateau).
+    ``mode="auto"`` is ``"min"`` when ``monitor`` is ``"loss"`` or ``"val_loss"``;
+    for any other name Keras asks the model's metrics, which are not here, so
+    that is a ``ScheduleError`` (pass ``mode``). As in Keras, an unknown ``mode``
+    warns and falls back to ``"auto"``, ``min_delta`` counts by its absolute
+    value, ``factor >= 1`` is an error, and ``verbose`` and other keywords are
+    ignored. ``min_lr`` is a floor on the lr, so a non-zero ``min_lr`` needs
+    ``learning_rate`` (else the floor would bound the multiplier: use
+    ``KerasPlateau`` directly for that).
+    """
+    import warnings
+
+    from ..plateau import KerasPlateau
+
+    fn = "ReduceLROnPlateau"
+    del verbose, kwargs
+    if mode not in ("auto", "min", "max"):
+        warnings.warn(f"ReduceLROnPlateau mode '{mode}' is unknown, fallback to auto mode.", stacklevel=2)
+        mode = "auto"
+    if mode == "auto":
+        if not isinstance(monitor, str):
+            raise TypeError(f"{fn}: monitor must be a metric's name, got {type(monitor).__name__} {monitor!r}")
+        if monitor.removeprefix("val_") != "loss":
+            raise check.fail(
+                fn,
+                "mode",
+                "auto",
+                f"'min' or 'max' for monitor={monitor!r} (Keras infers the direction of a metric"
+                " other than the loss from the model's metrics, which lrdsl does not have)",
+            )
+        mode = "min"
+    plateau = KerasPlateau(mode, factor, patience, min_delta, cooldown, min_lr)
+    if learning_rate is None:
+        if min_lr != 0:
+            raise check.fail(
+                fn,
+                "learning_rate",
+                None,
+                f"given with min_lr={min_lr!r} (a floor on the lr, which Keras reads from the"
+                " optimizer): the optimizer's lr or schedule",
+            )
+        return plateau
+    return learning_rate * plateau

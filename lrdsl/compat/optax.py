@@ -38,6 +38,7 @@ __all__ = [
     "warmup_exponential_decay_schedule",
     "sgdr_schedule",
     "join_schedules",
+    "reduce_on_plateau",
 ]
 
 
@@ -345,3 +346,30 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     """``schedules[i](count - boundaries[i-1])`` from ``boundaries[i-1]`` on:
     ``chain(*schedules, boundaries=boundaries)``."""
     return chain(*schedules, boundaries=list(boundaries))
+
+
+# ----------------------------------------------------------------------------
+# optax.contrib.reduce_on_plateau: a gradient transformation (a plateau), not a schedule of the step.
+
+
+def reduce_on_plateau(
+    factor: float = 0.1,
+    patience: int = 10,
+    rtol: float = 1e-4,
+    atol: float = 0.0,
+    cooldown: int = 0,
+    accumulation_size: int = 1,
+    min_scale: float = 0.0,
+) -> Any:
+    """``optax.contrib.reduce_on_plateau``: the gradient transformation
+    :func:`lrdsl.optax.on_plateau` of an :class:`lrdsl.plateau.OptaxPlateau` with
+    these parameters (Optax's checks). Its state has Optax's fields
+    (``scale``, ``best_value``, ``plateau_count``, ``cooldown_count``, ``count``,
+    ``avg_value``); ``update(updates, state, params, value=metric)`` scales the
+    updates, as Optax's does, with the same values (including Optax 0.2.8's
+    handling of negative metrics, see ``OptaxPlateau``). Imports JAX and Optax.
+    """
+    from ..optax import on_plateau
+    from ..plateau import OptaxPlateau
+
+    return on_plateau(OptaxPlateau(factor, patience, rtol, atol, cooldown, accumulation_size, min_scale))

@@ -36,12 +36,17 @@ SUITES = ROOT / "tests" / "anchors"
 
 #: What the anchors have that is not a schedule of the step, and why.
 NOT_SCHEDULES = {
-    ("torch", "ReduceLROnPlateau"): "follows a metric, not the step",
     ("optax", "inject_hyperparams"): "an optimizer wrapper: `lrdsl.optax.inject`",
     ("optax", "inject_stateful_hyperparams"): "an optimizer wrapper: `lrdsl.optax.inject`",
-    ("hf", "reduce_lr_on_plateau"): "follows a metric, not the step",
     ("hf", "greedy"): "follows a metric, not the step",
-    ("timm", "PlateauLRScheduler"): "follows a metric, not the step",
+}
+
+#: The plateau schedulers: a schedule times a plateau (:mod:`lrdsl.plateau`), which follow a
+#: metric; tested exact against the anchor's own objects by these modules.
+PLATEAUS = {
+    ("torch", "ReduceLROnPlateau"): "tests/anchors_plateau/test_torch_plateau.py",
+    ("hf", "reduce_lr_on_plateau"): "tests/anchors_plateau/test_torch_plateau.py",
+    ("timm", "PlateauLRScheduler"): "tests/anchors_plateau/test_timm_plateau.py",
 }
 
 TITLES = {
@@ -149,6 +154,8 @@ def _constructor(anchor: str, name: str) -> tuple[str, Callable[..., Any] | None
     module = importlib.import_module(f"lrdsl.compat.{anchor}")
     if anchor == "hf":
         fn = module.TYPE_TO_SCHEDULER_FUNCTION.get(name)
+        if name == "reduce_lr_on_plateau":  # a plateau schedule, outside the table of schedules
+            fn = module.get_reduce_on_plateau_schedule
         return (f"compat.hf.get_scheduler({name!r}, ...)", fn) if fn else ("", None)
     fn = getattr(module, name, None)
     return (f"compat.{anchor}.{name}", fn) if fn else ("", None)
@@ -219,6 +226,14 @@ def render(results: dict[str, dict[str, Any]] | None = None) -> str:
                 totals[2] += 1
                 continue
             spelling, fn = _constructor(anchor, name)
+            plateau = PLATEAUS.get((anchor, name))
+            if plateau:
+                lines.append(
+                    f"| `{name}` | `{spelling}` | {_summary(fn) if fn else '**missing**'} |"
+                    f" a plateau schedule, `ps(t, state)` | yes (plateau: `{plateau}`) | {score} |"
+                )
+                totals[0] += 1
+                continue
             tested = by_name.get(name, [])
             example = f"`{tested[0].ours()}`".replace("|", "\\|") if tested else ""
             status = f"yes ({len(tested)} configs)" if tested else "**no**"

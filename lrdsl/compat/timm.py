@@ -10,7 +10,8 @@ adapters do, pass ``steps_per_epoch``: the result is then
 held through it. timm's noise options (``noise_range_t``, ``noise_pct``,
 ``noise_std``, ``noise_seed``) give timm's own noise, the same floats, as
 :class:`lrdsl.TimmNoise` (Python and NumPy; not JAX).
-PlateauLRScheduler follows a metric, so it is not a schedule.
+PlateauLRScheduler follows a metric: it is a schedule times a plateau, a
+:class:`lrdsl.plateau.PlateauSchedule` (its noise options are refused).
 
 timm's warmup is ``warmup_lr_init + t * (base_lr - warmup_lr_init) /
 warmup_t``; with ``warmup_prefix`` the schedule starts after it (lrdsl's
@@ -43,6 +44,7 @@ __all__ = [
     "MultiStepLRScheduler",
     "PolyLRScheduler",
     "WSDLRScheduler",
+    "PlateauLRScheduler",
 ]
 
 
@@ -402,3 +404,60 @@ def WSDLRScheduler(
         s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, start=warmup_lr_init, end=lr_min, warmup="linear", decay=decay_fn)
     noisy = _noisy(fn, s, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
+
+
+# ----------------------------------------------------------------------------
+# PlateauLRScheduler: PyTorch's ReduceLROnPlateau after timm's warmup.
+
+
+def PlateauLRScheduler(
+    base_lr: float,
+    decay_rate: float = 0.1,
+    patience_t: int = 10,
+    threshold: float = 1e-4,
+    cooldown_t: int = 0,
+    warmup_t: int = 0,
+    warmup_lr_init: float = 0.0,
+    lr_min: float = 0.0,
+    mode: str = "max",
+    noise_range_t: object = None,
+    noise_type: str = "normal",
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int | None = None,
+    initialize: bool = True,
+) -> object:
+    """timm's plateau scheduler: its warmup, then PyTorch's ``ReduceLROnPlateau``
+    (``factor=decay_rate``, ``patience=patience_t``, ``cooldown=cooldown_t``,
+    ``min_lr=lr_min``, relative ``threshold``, timm's default ``mode="max"``)::
+
+        PlateauSchedule(warmup(constant(base_lr), warmup_t, warmup_lr_init),
+                        TorchPlateau(mode, decay_rate, patience_t, threshold, "rel",
+                                     cooldown_t, lr_min), start=warmup_t + 1)
+
+    timm's ``step(epoch, metric)`` is ``state = ps.update(state, metric, epoch)``
+    and the lr it sets is ``ps(epoch, state)``: metrics of epochs ``<= warmup_t``
+    are ignored (timm sets the warmup lr instead). Epoch 0 is the lr the
+    constructor sets (timm's own ``step(0)`` without warmup would set
+    ``warmup_lr_init``; its training loop steps from epoch 1). ``initialize``
+    does not change the values (``base_lr`` is the group's ``initial_lr``). The
+    noise options act only with ``noise_range_t``, which is refused here: timm
+    adds the noise to the plateau's lr and restores it before the next metric,
+    which is not yet a node.
+    """
+    from ..plateau import PlateauSchedule, TorchPlateau
+
+    fn = "PlateauLRScheduler"
+    if noise_range_t is not None:
+        raise check.fail(
+            fn,
+            "noise_range_t",
+            noise_range_t,
+            "None (timm's noise on a plateau, added after each reduction to the lr it restores, is not"
+            " reproduced yet)",
+        )
+    del noise_type, noise_pct, noise_std, noise_seed, initialize
+    warmup_t = _warmup_t(fn, warmup_t)
+    warm = _warm(Constant(base_lr), warmup_t, warmup_lr_init, True, base_lr)
+    plateau = TorchPlateau(mode, decay_rate, patience_t, threshold, "rel", cooldown_t, lr_min)
+    return PlateauSchedule(warm, plateau, start=warmup_t + 1)

@@ -8,7 +8,9 @@ the lr recursively in PyTorch; here they are the closed forms PyTorch
 documents for them (its ``_get_closed_form_lr``), equal to the recursion up to
 its accumulated rounding (a few ulps). MultiplicativeLR, whose product of an
 arbitrary function has no closed form, is a :func:`lrdsl.running_product`.
-ReduceLROnPlateau depends on a metric, so it is not a schedule.
+ReduceLROnPlateau depends on a metric: it is a schedule times a plateau, a
+:class:`lrdsl.plateau.PlateauSchedule` that :class:`lrdsl.torch.Scheduler` drives
+with ``step(metrics)``.
 
 Code ports as it is written:
 
@@ -70,6 +72,7 @@ __all__ = [
     "OneCycleLR",
     "PolynomialLR",
     "SWALR",
+    "ReduceLROnPlateau",
 ]
 
 #: What a constructor returns: one schedule, one per param group, or (for the
@@ -745,3 +748,54 @@ def SWALR(
         return _overwrites(fn, base_lr, piece(base_lr, swa_lr, anneal_epochs))
 
     return _per_group(fn, build, base_lr=base_lr, swa_lr=swa_lr)
+
+
+# ----------------------------------------------------------------------------
+# ReduceLROnPlateau: a schedule times a plateau (lrdsl.plateau).
+
+
+def ReduceLROnPlateau(
+    base_lr: Any,
+    mode: str = "min",
+    factor: float = 0.1,
+    patience: int = 10,
+    threshold: float = 1e-4,
+    threshold_mode: str = "rel",
+    cooldown: int = 0,
+    min_lr: float | Sequence[float] = 0,
+    eps: float = 1e-8,
+) -> Any:
+    """PyTorch's ``ReduceLROnPlateau``: ``base_lr * TorchPlateau(mode, factor, patience,
+    threshold, threshold_mode, cooldown, min_lr, eps)``, a
+    :class:`lrdsl.plateau.PlateauSchedule`.
+
+    ``ps = ReduceLROnPlateau(0.1, patience=5)``; ``state = ps.init()``; after each
+    ``scheduler.step(metric)`` PyTorch would take, ``state = ps.update(state,
+    metric, t)`` (``t``: the steps of any other scheduler on the same optimizer
+    so far, 0 if there is none); the lr is then ``ps(t, state)`` (``ps(t + 1,
+    state)`` once that other scheduler has stepped too). ``base_lr`` may be a
+    schedule: PyTorch's compound use, a chainable scheduler and
+    ``ReduceLROnPlateau`` stepping the same optimizer (their lr is the product
+    of both, ``min_lr`` and ``eps`` applying to it at each reduction).
+
+    With one base lr per param group (a list), one plateau schedule per group
+    (``min_lr`` a number, or a list of one per group, as PyTorch checks). PyTorch's
+    own checks: ``factor < 1``, the modes. Returns a ``PlateauSchedule``, or a
+    list of them.
+    """
+    from ..plateau import PlateauSchedule, TorchPlateau
+
+    fn = "ReduceLROnPlateau"
+    per_group = isinstance(base_lr, (list, tuple))
+    bases = list(base_lr) if per_group else [base_lr]
+    if isinstance(min_lr, (list, tuple)):
+        if len(min_lr) != len(bases):
+            raise check.fail(fn, "min_lr", list(min_lr), f"a list of {len(bases)} min_lrs (one per param group)")
+        floors = list(min_lr)
+    else:
+        floors = [min_lr] * len(bases)
+    out: list[PlateauSchedule] = [
+        b * TorchPlateau(mode, factor, patience, threshold, threshold_mode, cooldown, m, eps)
+        for b, m in zip(bases, floors)
+    ]
+    return out if per_group else out[0]
