@@ -170,6 +170,8 @@ class Scheduler(LRScheduler):
         ``LRScheduler.step`` (its call-order warnings); later steps that only set
         float lrs take a direct path without the bookkeeping in between.
         """
+        if _dynamo_callback() is not None or _compiling():  # under torch.compile: see below
+            return _step_outside_graph(self, epoch)
         writers = self._writers
         if (
             epoch is None
@@ -322,6 +324,26 @@ class Scheduler(LRScheduler):
         sched = cls(optimizer, saved["schedules"], relative=saved["relative"])
         sched.load_state_dict(state_dict)
         return sched
+
+
+_compiling = torch.compiler.is_compiling
+try:  # set while a torch.compile'd function runs (also in the parts it runs eagerly)
+    from torch._C._dynamo.eval_frame import get_eval_frame_callback
+
+    _dynamo_callback: Callable[[], Any] = get_eval_frame_callback
+except ImportError:  # pragma: no cover - an older PyTorch
+    _dynamo_callback = type(None)
+
+
+@torch.compiler.disable
+def _step_outside_graph(sched: Scheduler, epoch: int | None) -> None:
+    """``sched.step(epoch)`` called from a function ``torch.compile`` traces (PyTorch's
+    recipe for compiled optimizers: ``opt.step(); sched.step()`` with a tensor lr).
+    Dynamo skips PyTorch's own schedulers (a graph break); this does the same, so the
+    step runs eagerly and writes the tensor lr in place: the optimizer's graph reads
+    it, one graph and no recompilation however the value changes (a Python int or
+    float that dynamo traced would be guarded on, and recompiled for, every step)."""
+    sched.step(epoch)
 
 
 def _same_schedule(a: Schedule, b: Schedule) -> bool:
