@@ -40,7 +40,7 @@ from .primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep
 from .products import RunningProduct
 from .serialize import from_dict
 
-__all__ = ["HYPERPARAMETERS", "Scheduler", "from_scheduler"]
+__all__ = ["HYPERPARAMETERS", "Plan", "Scheduler", "from_scheduler"]
 
 #: The hyperparameters a :class:`Scheduler` can drive. ``beta1`` and ``beta2`` are the
 #: two entries of Adam's ``group["betas"]``.
@@ -775,3 +775,6 @@ _MOMENTUM: dict[type, Callable[[Any, int], Schedule]] = {
     L.OneCycleLR: _one_cycle_momentum,
     L.CyclicLR: _cyclic_momentum,
 }
+
+
+from .plan import Plan  # noqa: E402  (one clock for several quantities; lrdsl/plan.py)
