@@ -281,3 +281,11 @@ def test_an_empty_plan_is_refused() -> None:
 def test_calling_at_a_negative_time_is_refused() -> None:
     with pytest.raises(lr.ScheduleError, match=r"^Plan: t must be an int >= 0, got -1$"):
         Plan({"x": lr.constant(1.0)})(-1)
+
+
+def test_the_plan_docstring_example_runs() -> None:
+    import doctest
+
+    import lrdsl.plan
+
+    assert doctest.testmod(lrdsl.plan, optionflags=doctest.ELLIPSIS).failed == 0

@@ -86,6 +86,31 @@ def test_the_compiled_recipe_trains_as_eager_does() -> None:
     torch.testing.assert_close(weights[0], weights[1], rtol=1e-5, atol=1e-6)
 
 
+def test_the_schedule_traced_inside_the_compiled_update_never_recompiles() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Linear(8, 8)
+    opt = torch.optim.Adam(model.parameters(), lr=torch.tensor(0.0))
+    lr_at = SCHEDULE.compile("torch")
+    step = torch.zeros((), dtype=torch.int64)
+    torch._dynamo.reset()
+
+    @torch.compile(backend="inductor")
+    def update() -> None:
+        opt.param_groups[0]["lr"].copy_(lr_at(step))
+        step.add_(1)
+        opt.step()
+
+    x = torch.randn(4, 8)
+    seen = []
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        for _ in range(300):
+            model(x).square().mean().backward()
+            update()
+            opt.zero_grad()
+            seen.append(float(opt.param_groups[0]["lr"]))
+    assert seen == [_f32(SCHEDULE(k)) for k in range(300)]
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graph capture needs a GPU")
 def test_a_cuda_graph_captures_a_step_with_the_scheduled_lr() -> None:  # pragma: no cover - GPU only
     device = torch.device("cuda")
