@@ -100,7 +100,9 @@ def language() -> dict[str, Form]:
     """Every name of the language, by name (see the module docstring)."""
     from . import combinators as c
     from . import families as f
+    from . import noises as n
     from . import primitives as p
+    from . import products as r
     from . import quantize as q
 
     calls: dict[str, type] = {
@@ -129,6 +131,10 @@ def language() -> dict[str, Form]:
         "inverse_time": f.InverseTime,
         "one_minus_sqrt": f.OneMinusSqrt,
         "polynomial_cycle": f.PolynomialCycle,
+        # noise and running products
+        "noise": n.Noise,
+        "timm_noise": n.TimmNoise,
+        "running_product": r.RunningProduct,
     }
     builders: dict[str, Callable[..., Any]] = {"chain": c.chain, "lambda_": lambda_by_name}
     out = {name: Form(name, "call", cls, builders.get(name, cls)) for name, cls in calls.items()}
