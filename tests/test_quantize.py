@@ -12,10 +12,12 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import lrdsl as lr
+
+from .strategies import schedules
 
 SEQLEN = lr.linear(128, 1024, 10_000).round(multiple=64)
 
@@ -152,3 +154,17 @@ def test_an_attention_window_in_blocks_of_128() -> None:
     v = window(np.arange(1001))
     assert v[0] == 128 and v[-1] == 1792
     assert np.all(np.diff(v) >= 0) and set((v % 128).tolist()) == {0}
+
+
+@settings(max_examples=80, deadline=None)
+@given(schedules(), st.sampled_from(["round", "floor", "ceil"]), st.integers(1, 8))
+def test_backends_agree_on_quantised_random_trees(s: lr.Schedule, mode: str, m: int) -> None:
+    torch = pytest.importorskip("torch")
+    t = np.arange(0, 130)
+    assume(bool(np.all(np.abs(s(t)) < 1e12)))  # finite values that an int64 holds
+    q = getattr(s, mode)(multiple=m)
+    on_numpy = q(t)
+    assert on_numpy.dtype == np.int64
+    assert [q(k) for k in t.tolist()] == on_numpy.tolist()
+    assert q.compile("torch")(torch.tensor(t)).tolist() == on_numpy.tolist()
+    assert set((on_numpy % m).tolist()) <= {0}
