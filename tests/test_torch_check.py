@@ -99,8 +99,8 @@ def test_a_scheduler_stepping_faster_than_the_optimizer_is_caught() -> None:
     with pytest.warns(
         DriftWarning,
         match=r"^Scheduler: step\(\) was called 3 times for 2 optimizer steps: the count is off \(a scheduler"
-        r" stepped per process or per micro-batch, or a step GradScaler skipped\); clock='optimizer' counts the"
-        r" optimizer steps that ran$",
+        r" stepped per process, per micro-batch or per epoch, or a step GradScaler skipped\); clock='optimizer'"
+        r" counts the optimizer steps that ran$",
     ):
         opt.step()
         sched.step()
