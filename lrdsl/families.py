@@ -68,6 +68,11 @@ class _Cycles(Schedule):
     value goes from ``start * decay**i`` down to ``end`` along the subclass's
     shape; after ``limit`` cycles (if given) it stays at ``end``.
 
+    ``decay`` may be any finite number: ``decay**i`` is taken at whole ``i``, so ``0``
+    leaves the first cycle alone (``0**0 = 1``) and a negative ``decay`` alternates the
+    sign of the peaks, as the anchors' own products do (timm's ``cycle_decay``, Keras's
+    ``m_mul``).
+
     Subclasses define the fields ``start, end, period, mult, decay, limit`` and
     ``_weights(x, y, xp)``: for the fraction ``x`` of the cycle done and
     ``y = 1 - x``, the weight of the peak and the weight of ``end``.
@@ -193,7 +198,7 @@ class CosineRestarts(_Cycles):
             end=check.number(fn, "end", self.end),
             period=check.positive(fn, "period", self.period),
             mult=_mult(fn, self.mult),
-            decay=check.positive(fn, "decay", self.decay),
+            decay=check.number(fn, "decay", self.decay),
             limit=_limit(fn, self.limit),
             k=check.positive(fn, "k", self.k),
         )
@@ -234,7 +239,7 @@ class PolynomialRestarts(_Cycles):
             period=check.positive(fn, "period", self.period),
             power=check.positive(fn, "power", self.power),
             mult=_mult(fn, self.mult),
-            decay=check.positive(fn, "decay", self.decay),
+            decay=check.number(fn, "decay", self.decay),
             limit=_limit(fn, self.limit),
             k=check.positive(fn, "k", self.k),
         )
@@ -284,7 +289,7 @@ class Tanh(_Cycles):
             lb=lb,
             ub=ub,
             mult=_mult(fn, self.mult),
-            decay=check.positive(fn, "decay", self.decay),
+            decay=check.number(fn, "decay", self.decay),
             limit=_limit(fn, self.limit),
         )
 

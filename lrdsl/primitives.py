@@ -235,9 +235,10 @@ class Exponential(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
-            return 0.0
-        v = xp.pow_steps(self.gamma, t, self.every, self.staircase, self.start)
+        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows; end still bounds it
+            v: Any = 0.0
+        else:
+            v = xp.pow_steps(self.gamma, t, self.every, self.staircase, self.start)
         if self.end is None:
             return v
         g, end = self.gamma, self.end

@@ -345,7 +345,10 @@ CORRUPT: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "future_version": (lambda s: {**s, "version": 99}, r"unknown state version 99"),
     "negative_step": (lambda s: {**s, "last_epoch": -3}, r"'last_epoch' must be an int >= 0, got -3"),
     "step_as_text": (lambda s: {**s, "last_epoch": "7"}, r"'last_epoch' must be an int >= 0, got '7'"),
-    "no_schedules": (lambda s: {k: v for k, v in s.items() if k != "schedules"}, r"'schedules' must be"),
+    "no_schedules": (
+        lambda s: {k: v for k, v in s.items() if k != "schedules"},
+        r"the checkpoint has no 'schedules'",
+    ),
     "one_group_missing": (
         lambda s: {**s, "schedules": {"lr": s["schedules"]["lr"][:1]}},
         r"schedules\['lr'\] must be a list with one schedule per param group \(2\), got 1",
