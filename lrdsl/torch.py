@@ -35,13 +35,14 @@ from torch.optim.lr_scheduler import LRScheduler
 from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
+from ._torch_clock import CLOCKS, Drift, DriftWarning, OptimizerTick
 from .combinators import chain
 from .errors import ScheduleError
 from .primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep, Piecewise, Polynomial, Step
 from .products import RunningProduct
 from .serialize import from_dict
 
-__all__ = ["HYPERPARAMETERS", "Plan", "Scheduler", "from_scheduler"]
+__all__ = ["HYPERPARAMETERS", "DriftWarning", "Plan", "Scheduler", "from_scheduler"]
 
 #: The hyperparameters a :class:`Scheduler` can drive. ``beta1`` and ``beta2`` are the
 #: two entries of Adam's ``group["betas"]``.
@@ -111,6 +112,23 @@ class Scheduler(LRScheduler):
         last_epoch: as in PyTorch: ``-1`` starts afresh; ``n >= 0`` resumes after
             step ``n`` (the constructor's own step then moves to ``n + 1``) and
             needs ``initial_lr`` in every group.
+        clock: what ``t`` counts. ``"step"`` (the default, PyTorch's): calls of
+            :meth:`step`. ``"optimizer"``: optimizer steps that really ran, counted
+            by an ``Optimizer.register_step_post_hook``; each one moves every driven
+            value to ``schedule(t)`` at once, so a step ``GradScaler`` skips does not
+            count, and ``step()`` (called any number of times, per process as
+            accelerate does, per micro-batch, per epoch as Lightning does, or never)
+            advances nothing: it only sets the values at the count again.
+            ``step(epoch)`` is refused on this clock (load a checkpoint to resume).
+        check: if true, warn (:class:`DriftWarning`, once per cause) when a driven
+            value is not what this scheduler last wrote (a second scheduler, a
+            manual write, ``optimizer.load_state_dict`` after the scheduler's), or,
+            on the step clock, when ``step()`` has been called a different number of
+            times than ``optimizer.step()`` (the count is off). Costs nothing when
+            off; when on, one comparison per driven value per step (a tensor value
+            is read back, a device sync).
+
+    ``sched.t`` is the count, ``last_epoch``: after ``k`` counted steps, ``t == k``.
 
     Semantics: after ``k`` calls of :meth:`step` (``last_epoch == k``), every
     driven value in ``optimizer.param_groups`` equals ``schedule(k)``, computed
@@ -157,6 +175,8 @@ class Scheduler(LRScheduler):
         *,
         relative: bool = False,
         last_epoch: int = -1,
+        clock: str = "step",
+        check: bool = False,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(
@@ -168,6 +188,10 @@ class Scheduler(LRScheduler):
             raise TypeError(f"Scheduler: last_epoch must be an int, got {last_epoch!r}")
         if last_epoch < -1:
             raise ScheduleError(f"Scheduler: last_epoch must be >= -1, got {last_epoch}")
+        _check_clock("Scheduler", clock, check)
+        self.clock = clock
+        self._watch: Drift | bool | None = None  # while building: the plain path
+        self._hook: Any = None
         self.schedules = _plan(optimizer, schedule)
         self.relative = relative
         self._set_plan(_Plan([], [], len(optimizer.param_groups), None))
@@ -185,6 +209,70 @@ class Scheduler(LRScheduler):
             else:
                 optimizer.__dict__["step"] = step_before
             raise
+        self._start_watch(check)
+
+    # -- the clock and the drift check (lrdsl/_torch_clock.py) ----------------------
+
+    @property
+    def t(self) -> int:
+        """The count: ``last_epoch`` (calls of :meth:`step`, or optimizer steps with
+        ``clock="optimizer"``)."""
+        return int(self.last_epoch)
+
+    def _start_watch(self, check: bool) -> None:
+        """After the first step: the drift check's memory and the optimizer hook."""
+        drift = Drift() if check else None
+        if drift is not None:
+            drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
+        if drift is not None or self.clock == "optimizer":
+            self._hook = self.optimizer.register_step_post_hook(OptimizerTick(self))
+            self._watch = drift if drift is not None else True
+
+    def _optimizer_stepped(self) -> None:
+        """The optimizer's step post-hook: count, and on the optimizer clock move on."""
+        if _dynamo_callback() is not None or _compiling():
+            return _tick_outside_graph(self)
+        drift = self._watch
+        if isinstance(drift, Drift):
+            drift.optimizer_steps += 1
+        if self.clock == "optimizer":
+            self._move(self.last_epoch + 1, "Scheduler (at an optimizer step)")
+
+    def _move(self, t: int, where: str) -> None:
+        """Set every driven value to its schedule at ``t`` (checking for drift first)."""
+        drift = self._watch
+        groups = self.optimizer.param_groups
+        if isinstance(drift, Drift):
+            drift.check(groups, self._slots)
+        plan = _Plan(self._fns, self._slots, self._n_groups, self._writers)
+        values = self._evaluate(plan, t, where)
+        self.last_epoch = t
+        self._write(plan, values)
+        if isinstance(drift, Drift):
+            drift.record(groups, self._slots, t)
+
+    def _watched_step(self, epoch: int | None) -> None:
+        """:meth:`step` on the optimizer clock or with the drift check."""
+        drift = self._watch
+        if self.clock == "optimizer":
+            if epoch is not None:
+                raise ScheduleError(
+                    "Scheduler.step: step(epoch) sets the time by hand, but this Scheduler counts optimizer"
+                    " steps (clock='optimizer'); load a checkpoint to resume"
+                )
+            self._move(self.last_epoch, "Scheduler.step")  # the count stays: only the values are set again
+            self._step_count += 1
+            return
+        assert isinstance(drift, Drift)
+        drift.count()
+        drift.check(self.optimizer.param_groups, self._slots)
+        count, last = self._step_count, self.last_epoch
+        try:
+            LRScheduler.step(self, epoch)
+        except BaseException:
+            self._step_count, self.last_epoch = count, last
+            raise
+        drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
 
     # -- what is evaluated --------------------------------------------------------
 
@@ -294,6 +382,8 @@ class Scheduler(LRScheduler):
         """
         if _dynamo_callback() is not None or _compiling():  # under torch.compile: see below
             return _step_outside_graph(self, epoch)
+        if self._watch is not None:
+            return self._watched_step(epoch)
         writers = self._writers
         if epoch is None and writers is not None and self._step_count > 1:
             # Looked up every step: Optimizer.load_state_dict (a resume, or accelerate
@@ -325,7 +415,12 @@ class Scheduler(LRScheduler):
         """Set every group's float lr to its schedule at ``t``, if every value is good
         (else change nothing and return false, for the general path to explain)."""
         try:
-            values = [fn(t) * scale for fn, scale in writers]
+            fns = self._fns
+            if len(fns) == len(writers):
+                values = [fn(t) * scale for fn, scale in writers]
+            else:  # groups share schedules: each distinct one evaluated once
+                computed = [fn(t) for fn in fns]
+                values = [computed[s.fn] * s.scale for s in self._slots]
         except Exception:
             return False
         for v, group in zip(values, groups):
@@ -374,13 +469,17 @@ class Scheduler(LRScheduler):
         """The scheduler's attributes (the optimizer included, as PyTorch's schedulers
         pickle), without the generated code: :meth:`__setstate__` rebuilds it."""
         state = self.__dict__.copy()
-        for key in ("_fns", "_slots", "_writers", "_resume"):
+        for key in ("_fns", "_slots", "_writers", "_resume", "_hook"):
             state.pop(key, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("clock", "step")
+        self.__dict__.setdefault("_watch", None)
         self._set_plan(self._compile(self.base_lrs))
+        # Optimizers do not pickle their hooks: the optimizer that came along needs ours again.
+        self._hook = None if self._watch is None else self.optimizer.register_step_post_hook(OptimizerTick(self))
 
     # -- checkpoints --------------------------------------------------------------
 
@@ -407,6 +506,8 @@ class Scheduler(LRScheduler):
         }
         if self.relative:
             state["base_lrs"] = [float(b) for b in self.base_lrs]
+        if self.clock != "step":
+            state["clock"] = self.clock
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -430,6 +531,11 @@ class Scheduler(LRScheduler):
             raise ScheduleError(
                 f"{where}: the checkpoint has relative={saved['relative']}, this Scheduler"
                 f" relative={self.relative}"
+            )
+        if saved["clock"] != self.clock:
+            raise ScheduleError(
+                f"{where}: the checkpoint counts with clock={saved['clock']!r}, this Scheduler with"
+                f" clock={self.clock!r}"
             )
         if set(saved["schedules"]) != set(self.schedules):
             raise ScheduleError(
@@ -459,6 +565,9 @@ class Scheduler(LRScheduler):
         self.base_lrs = base_lrs
         self._set_plan(plan)
         self._write(plan, values)
+        drift = self.__dict__.get("_watch")
+        if isinstance(drift, Drift):
+            drift.record(self.optimizer.param_groups, plan.slots, t)
 
     @classmethod
     def from_state_dict(cls, optimizer: Optimizer, state_dict: dict[str, Any]) -> Scheduler:
@@ -471,7 +580,9 @@ class Scheduler(LRScheduler):
         saved = _read_state(state_dict, len(optimizer.param_groups), where)
         sched = cls.__new__(cls)
         sched.__dict__["_resume"] = saved  # taken by _initial_step, in place of the step to 0
-        sched.__init__(optimizer, dict(saved["schedules"]), relative=saved["relative"])  # type: ignore[misc]
+        sched.__init__(  # type: ignore[misc]
+            optimizer, dict(saved["schedules"]), relative=saved["relative"], clock=saved["clock"]
+        )
         return sched
 
 
@@ -493,6 +604,21 @@ def _step_outside_graph(sched: Scheduler, epoch: int | None) -> None:
     it, one graph and no recompilation however the value changes (a Python int or
     float that dynamo traced would be guarded on, and recompiled for, every step)."""
     sched.step(epoch)
+
+
+@torch.compiler.disable
+def _tick_outside_graph(sched: Scheduler) -> None:
+    """The optimizer-step hook, run eagerly when a compiled ``optimizer.step()`` calls it."""
+    sched._optimizer_stepped()
+
+
+def _check_clock(where: str, clock: Any, check: Any) -> None:
+    if not isinstance(clock, str):
+        raise TypeError(f"{where}: clock must be 'step' or 'optimizer', got {type(clock).__name__} {clock!r}")
+    if clock not in CLOCKS:
+        raise ScheduleError(f"{where}: clock must be 'step' or 'optimizer', got {clock!r}")
+    if not isinstance(check, bool):
+        raise TypeError(f"{where}: check must be True or False, got {check!r}")
 
 
 def _epoch(where: str, epoch: Any) -> int:
@@ -621,7 +747,7 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
     relative = bool(relative)
     if relative and "base_lrs" not in state:
         raise ScheduleError(f"{where}: the checkpoint has no 'base_lrs' (a relative Scheduler saves them)")
-    expected = set(_STATE_KEYS) | ({"base_lrs"} if relative else set())
+    expected = set(_STATE_KEYS) | ({"base_lrs"} if relative else set()) | {"clock"}
     extra = [k for k in state if k not in expected]
     if extra:
         why = " (base_lrs belong to a relative Scheduler)" if "base_lrs" in extra else ""
@@ -653,7 +779,16 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
             except Exception as e:  # whatever a hostile document makes from_dict raise
                 raise ScheduleError(f"{where}: schedules[{name!r}][{g}] is broken: {_why(e)}") from e
         schedules[name] = tuple(built)
-    out = {"last_epoch": last_epoch, "step_count": step_count, "relative": relative, "schedules": schedules}
+    clock = state.get("clock", "step")
+    if not isinstance(clock, str) or clock not in CLOCKS:
+        raise ScheduleError(f"{where}: 'clock' must be 'step' or 'optimizer', got {_short(clock)}")
+    out = {
+        "last_epoch": last_epoch,
+        "step_count": step_count,
+        "relative": relative,
+        "schedules": schedules,
+        "clock": clock,
+    }
     if relative:
         bases = state["base_lrs"]
         if (

@@ -63,7 +63,7 @@ def test_each_cause_warns_once() -> None:
 
 
 def test_a_second_scheduler_is_caught() -> None:
-    opt = _optimizer()
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=1.0)  # initial_lr 1.0: LambdaLR sets 0.5
     sched = Scheduler(opt, S, check=True)
     other = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5)
     opt.step()
@@ -111,7 +111,8 @@ def test_without_check_nothing_warns() -> None:
     opt = _optimizer()
     sched = Scheduler(opt, S)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", DriftWarning)
+        opt.step()
         opt.param_groups[0]["lr"] = 0.5
         sched.step()
         sched.step()
