@@ -230,7 +230,7 @@ class Scheduler(LRScheduler):
 
     def _optimizer_stepped(self) -> None:
         """The optimizer's step post-hook: count, and on the optimizer clock move on."""
-        if _dynamo_callback() is not None or _compiling():
+        if _under_compile():
             return _tick_outside_graph(self)
         drift = self._watch
         if isinstance(drift, Drift):
@@ -380,7 +380,7 @@ class Scheduler(LRScheduler):
         float lrs take a direct path without the bookkeeping in between. A step
         that fails (a bad value, a param group added since) changes nothing.
         """
-        if _dynamo_callback() is not None or _compiling():  # under torch.compile: see below
+        if _under_compile():  # under torch.compile: see below
             return _step_outside_graph(self, epoch)
         if self._watch is not None:
             return self._watched_step(epoch)
@@ -586,13 +586,16 @@ class Scheduler(LRScheduler):
         return sched
 
 
-_compiling = torch.compiler.is_compiling
 try:  # set while a torch.compile'd function runs (also in the parts it runs eagerly)
-    from torch._C._dynamo.eval_frame import get_eval_frame_callback
-
-    _dynamo_callback: Callable[[], Any] = get_eval_frame_callback
+    from torch._C._dynamo.eval_frame import get_eval_frame_callback as _callback
 except ImportError:  # pragma: no cover - an older PyTorch
-    _dynamo_callback = type(None)
+    _callback = type(None)
+
+
+@torch._dynamo.assume_constant_result  # dynamo calls it while tracing: True there, no graph break
+def _under_compile() -> bool:
+    """Whether a ``torch.compile``'d function is running or being traced."""
+    return _callback() is not None
 
 
 @torch.compiler.disable

@@ -57,6 +57,30 @@ def test_the_compiled_recipe_is_one_graph_with_no_recompile_over_1000_steps() ->
     assert seen == [_f32(SCHEDULE(k)) for k in range(1000)]
 
 
+def test_the_optimizer_clock_under_the_compiled_recipe_is_one_graph() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Linear(8, 8)
+    opt = torch.optim.Adam(model.parameters(), lr=torch.tensor(0.0))
+    sched = Scheduler(opt, SCHEDULE, clock="optimizer", check=True)
+    torch._dynamo.reset()
+    counters.clear()
+
+    @torch.compile(backend="inductor")
+    def step() -> None:
+        opt.step()
+        sched.step()
+
+    x = torch.randn(4, 8)
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        for _ in range(200):
+            model(x).square().mean().backward()
+            step()
+            opt.zero_grad()
+    assert counters["stats"]["unique_graphs"] == 1
+    assert sched.t == 200
+    assert float(opt.param_groups[0]["lr"]) == _f32(SCHEDULE(200))
+
+
 def test_the_tensor_lr_is_written_in_place() -> None:
     _, opt, sched = _setup()
     lr_tensor = opt.param_groups[0]["lr"]
