@@ -265,6 +265,10 @@ class Scheduler(LRScheduler):
             return
         assert isinstance(drift, Drift)
         drift.count()
+        if epoch is None and self._step_count > 1:  # past PyTorch's call-order warnings
+            self._move(self.last_epoch + 1, "Scheduler.step")
+            self._step_count += 1
+            return
         drift.check(self.optimizer.param_groups, self._slots)
         count, last = self._step_count, self.last_epoch
         try:
@@ -414,17 +418,44 @@ class Scheduler(LRScheduler):
     def _direct(self, t: int, writers: list[tuple[Callable[[int], float], float]], groups: list[Any]) -> bool:
         """Set every group's float lr to its schedule at ``t``, if every value is good
         (else change nothing and return false, for the general path to explain)."""
+        fns = self._fns
+        if len(fns) < len(writers):
+            return self._shared(t, fns, groups)
         try:
-            fns = self._fns
-            if len(fns) == len(writers):
-                values = [fn(t) * scale for fn, scale in writers]
-            else:  # groups share schedules: each distinct one evaluated once
-                computed = [fn(t) for fn in fns]
-                values = [computed[s.fn] * s.scale for s in self._slots]
+            values = [fn(t) * scale for fn, scale in writers]
         except Exception:
             return False
         for v, group in zip(values, groups):
             if not -_INF < v < _INF or group["lr"].__class__ is not float:
+                return False
+        for v, group in zip(values, groups):
+            group["lr"] = v
+        self._step_count += 1
+        self.last_epoch = t
+        return True
+
+    def _shared(self, t: int, fns: list[Callable[[int], float]], groups: list[Any]) -> bool:
+        """:meth:`_direct` when groups share schedules (465 groups, 28 schedules): each
+        distinct schedule evaluated (and checked) once, then one write per group."""
+        slots = self._slots
+        kept = self.__dict__.get("_by_group")
+        if kept is None or kept[0] is not slots:
+            scaled = any(s.scale != 1.0 for s in slots)
+            kept = self.__dict__["_by_group"] = (slots, [s.fn for s in slots], scaled)
+        _, index, scaled = kept
+        try:
+            computed = [fn(t) for fn in fns]
+        except Exception:
+            return False
+        if scaled:
+            values = [computed[s.fn] * s.scale for s in slots]
+        else:
+            for v in computed:
+                if not -_INF < v < _INF:
+                    return False
+            values = [computed[i] for i in index]
+        for v, group in zip(values, groups):
+            if group["lr"].__class__ is not float or (scaled and not -_INF < v < _INF):
                 return False
         for v, group in zip(values, groups):
             group["lr"] = v
@@ -469,7 +500,7 @@ class Scheduler(LRScheduler):
         """The scheduler's attributes (the optimizer included, as PyTorch's schedulers
         pickle), without the generated code: :meth:`__setstate__` rebuilds it."""
         state = self.__dict__.copy()
-        for key in ("_fns", "_slots", "_writers", "_resume", "_hook"):
+        for key in ("_fns", "_slots", "_writers", "_resume", "_hook", "_by_group"):
             state.pop(key, None)
         return state
 
