@@ -167,6 +167,7 @@ class Scheduler(LRScheduler):
 
     schedules: dict[str, tuple[Schedule, ...]]
     relative: bool
+    _lean: tuple[Callable[[int], float], float] | None
 
     def __init__(
         self,
@@ -227,6 +228,7 @@ class Scheduler(LRScheduler):
         if drift is not None or self.clock == "optimizer":
             self._hook = self.optimizer.register_step_post_hook(OptimizerTick(self))
             self._watch = drift if drift is not None else True
+            self._lean = None
 
     def _optimizer_stepped(self) -> None:
         """The optimizer's step post-hook: count, and on the optimizer clock move on."""
@@ -303,6 +305,12 @@ class Scheduler(LRScheduler):
 
     def _set_plan(self, plan: _Plan) -> None:
         self._fns, self._slots, self._n_groups, self._writers = plan
+        writers = plan.writers
+        watched = self.__dict__.get("_watch") is not None
+        lean: tuple[Callable[[int], float], float] | None = None
+        if writers is not None and len(writers) == 1 and not watched:
+            lean = writers[0]
+        self._lean = lean
 
     def _evaluate(self, plan: _Plan, t: Any, where: str) -> list[float]:
         """Each slot's value at step ``t``, checked against the optimizer's groups as
@@ -384,29 +392,35 @@ class Scheduler(LRScheduler):
         float lrs take a direct path without the bookkeeping in between. A step
         that fails (a bad value, a param group added since) changes nothing.
         """
+        lean = self._lean
+        if lean is not None and epoch is None:
+            # The common case, kept lean: one group, its float lr alone driven, no clock
+            # or check. The groups are looked up every step: Optimizer.load_state_dict
+            # (a resume, or accelerate wrapping the optimizer) replaces the group dicts.
+            # (A tensor lr, as torch.compile wants it, takes the check just below.)
+            groups = self.optimizer.param_groups
+            if len(groups) == 1:
+                group = groups[0]
+                if group["lr"].__class__ is float and self._step_count > 1:
+                    t = self.last_epoch + 1
+                    try:
+                        v = lean[0](t) * lean[1]
+                    except Exception:
+                        v = math.nan  # the general path says what is wrong
+                    if v - v == 0.0:  # finite
+                        group["lr"] = v
+                        self._step_count += 1
+                        self.last_epoch = t
+                        return
         if _under_compile():  # under torch.compile: see below
             return _step_outside_graph(self, epoch)
         if self._watch is not None:
             return self._watched_step(epoch)
         writers = self._writers
         if epoch is None and writers is not None and self._step_count > 1:
-            # Looked up every step: Optimizer.load_state_dict (a resume, or accelerate
-            # wrapping the optimizer) replaces the group dicts.
             groups = self.optimizer.param_groups
             t = self.last_epoch + 1
-            if len(groups) == 1 == len(writers):  # the common case, kept lean
-                fn, scale = writers[0]
-                group = groups[0]
-                try:
-                    v = fn(t) * scale
-                except Exception:
-                    v = math.nan  # the general path says what is wrong
-                if -_INF < v < _INF and group["lr"].__class__ is float:
-                    group["lr"] = v
-                    self._step_count += 1
-                    self.last_epoch = t
-                    return
-            elif len(groups) == len(writers) and self._direct(t, writers, groups):
+            if len(groups) == len(writers) > 1 and self._direct(t, writers, groups):
                 return
         count, last = self._step_count, self.last_epoch
         try:
@@ -500,7 +514,7 @@ class Scheduler(LRScheduler):
         """The scheduler's attributes (the optimizer included, as PyTorch's schedulers
         pickle), without the generated code: :meth:`__setstate__` rebuilds it."""
         state = self.__dict__.copy()
-        for key in ("_fns", "_slots", "_writers", "_resume", "_hook", "_by_group"):
+        for key in ("_fns", "_slots", "_writers", "_lean", "_resume", "_hook", "_by_group"):
             state.pop(key, None)
         return state
 
