@@ -28,8 +28,8 @@ def run(quick: bool) -> Table:
     from lrdsl.torch import Scheduler
 
     torch.set_num_threads(1)
-    steps = 100 if quick else 1_000
-    rounds = 3 if quick else 7
+    steps = 100 if quick else 200
+    rounds = 3 if quick else 21
     width = 128
     schedule = lr.linear(0.0, 1e-3, 100) >> lr.cosine(1e-3, 1e-5, 100_000)
 
