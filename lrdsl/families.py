@@ -20,11 +20,11 @@ can be one off there; see :mod:`lrdsl.compat`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from . import _checks as check
-from ._node import STATIC, Schedule, set_fields
+from ._node import STATIC, Schedule, set_fields, with_form
 from ._ops import is_plain
 from .combinators import Chain, chain
 from .primitives import Constant, Cosine, Linear, Polynomial, Span, _blend, _cosine_weights, _done_and_left
@@ -174,7 +174,7 @@ class CosineRestarts(_Cycles):
     timm ``CosineLRScheduler`` (``period = t_initial``, ``mult = cycle_mul``,
     ``decay = cycle_decay``, ``limit = cycle_limit``, ``k = k_decay``); Keras
     ``CosineDecayRestarts`` (``alpha * lr + cosine_restarts((1 - alpha) * lr, 0,
-    first_decay_steps, t_mul, m_mul)``); Hugging Face
+    first_decay_steps, mult=t_mul, decay=m_mul)``); Hugging Face
     ``cosine_with_restarts``.
 
     >>> round(cosine_restarts(1.0, 0.0, 10, mult=2)(20), 12)
@@ -184,6 +184,7 @@ class CosineRestarts(_Cycles):
     start: Any
     end: Any
     period: Any
+    _: KW_ONLY
     mult: Any = 1.0
     decay: Any = 1.0
     limit: Any = None
@@ -223,6 +224,7 @@ class PolynomialRestarts(_Cycles):
     start: Any
     end: Any
     period: Any
+    _: KW_ONLY
     power: Any = 1.0
     mult: Any = 1.0
     decay: Any = 1.0
@@ -270,6 +272,7 @@ class Tanh(_Cycles):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     lb: Any = -7.0
     ub: Any = 3.0
     mult: Any = 1.0
@@ -341,6 +344,7 @@ class Cyclic(Schedule):
     low: Any
     high: Any
     step_size_up: Any
+    _: KW_ONLY
     step_size_down: Any = None
     mode: str = field(default="triangular", metadata=STATIC)
     gamma: Any = 1.0
@@ -397,6 +401,7 @@ class InverseSqrt(Schedule):
 
     start: Any
     timescale: Any
+    _: KW_ONLY
     power: Any = 0.5
     _text_name = "inverse_sqrt"
 
@@ -429,6 +434,7 @@ class InverseTime(Schedule):
 
     start: Any
     rate: Any
+    _: KW_ONLY
     every: Any = 1
     staircase: bool = field(default=False, metadata=STATIC)
     _text_name = "inverse_time"
@@ -503,6 +509,7 @@ class PolynomialCycle(Schedule):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     power: Any = 1.0
     _text_name = "polynomial_cycle"
 
@@ -532,9 +539,11 @@ class PolynomialCycle(Schedule):
 # Families that are compositions of the primitives.
 
 
+@with_form("onecycle")
 def onecycle(
     peak: Any,
     total_steps: Any,
+    *,
     pct_start: Any = 0.3,
     div_factor: Any = 25.0,
     final_div_factor: Any = 1e4,
@@ -595,15 +604,17 @@ def _shaped(shape: str, start: Any, end: Any, steps: Any, rising: bool) -> Sched
     if shape == "cosine":
         return Cosine(start, end, steps)
     if rising:
-        return Polynomial(start, end, steps, 0.5)
+        return Polynomial(start, end, steps, power=0.5)
     return OneMinusSqrt(start, end, steps)
 
 
+@with_form("wsd")
 def wsd(
     peak: Any,
     warmup_steps: Any,
     stable_steps: Any,
     decay_steps: Any,
+    *,
     start: Any = 0.0,
     end: Any = 0.0,
     warmup: str = "linear",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, ClassVar
 
 from . import _checks as check
@@ -175,6 +175,7 @@ class Cosine(Span):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     exponent: Any = 1.0
     periodic: bool = field(default=False, metadata=STATIC)
     _text_name = "cosine"
@@ -219,6 +220,7 @@ class Exponential(Schedule):
 
     start: Any
     gamma: Any
+    _: KW_ONLY
     every: Any = 1
     staircase: bool = field(default=False, metadata=STATIC)
     end: Any = None
@@ -251,12 +253,13 @@ class Step(Schedule):
 
     Anchor: ``torch.optim.lr_scheduler.StepLR`` (``start = base_lr``).
 
-    >>> step(1.0, 30, 0.1)(60)
+    >>> step(1.0, 30, gamma=0.1)(60)
     0.010000000000000002
     """
 
     start: Any
     step_size: Any
+    _: KW_ONLY
     gamma: Any = 0.1
     _text_name = "step"
 
@@ -280,12 +283,13 @@ class MultiStep(Schedule):
 
     Anchor: ``torch.optim.lr_scheduler.MultiStepLR`` (``start = base_lr``).
 
-    >>> multistep(1.0, [10, 20, 20], 0.5)(20)
+    >>> multistep(1.0, [10, 20, 20], gamma=0.5)(20)
     0.125
     """
 
     start: Any
     milestones: Sequence[Any]
+    _: KW_ONLY
     gamma: Any = 0.1
     _text_name = "multistep"
 
@@ -320,6 +324,7 @@ class Polynomial(Span):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     power: Any = 1.0
     _text_name = "polynomial"
 
@@ -388,11 +393,12 @@ class Interpolate(Schedule):
 
     times: Sequence[Any]
     levels: Sequence[Any]  # the ``values`` argument (``s.values(n)`` is every schedule's method)
+    _: KW_ONLY
     kind: str = field(default="linear", metadata=STATIC)
     _text_name = "interpolate"
     _renamed: ClassVar[dict[str, str]] = {"levels": "values"}
 
-    def __init__(self, times: Any, values: Any, kind: str = "linear") -> None:
+    def __init__(self, times: Any, values: Any, *, kind: str = "linear") -> None:
         set_fields(self, times=times, levels=values, kind=kind)
         self.__post_init__()
 
@@ -448,6 +454,7 @@ class Lambda(Schedule):
     """
 
     fn: Callable[[Any], Any] = field(metadata=STATIC)
+    _: KW_ONLY
     name: str | None = field(default=None, metadata=STATIC)
     _text_name = "lambda_"
 

@@ -175,7 +175,7 @@ def lambda_by_name(name: Any = None) -> Any:
         raise ScheduleError(
             f"lambda_: no function is registered as {name!r} ({hint}); register it with lrdsl.register({name!r})"
         )
-    return Lambda(fn, None if name_of(fn) == name else name)
+    return Lambda(fn, name=None if name_of(fn) == name else name)
 
 
 def _or(items: list[str]) -> str:

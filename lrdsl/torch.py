@@ -955,11 +955,11 @@ def _base(sched: Any, g: int) -> float:
 
 
 def _step(s: Any, g: int, b: float) -> Schedule:
-    return Step(b, s.step_size, s.gamma)
+    return Step(b, s.step_size, gamma=s.gamma)
 
 
 def _multistep(s: Any, g: int, b: float) -> Schedule:
-    return MultiStep(b, sorted(s.milestones.elements()), s.gamma)  # a Counter: repeats count
+    return MultiStep(b, sorted(s.milestones.elements()), gamma=s.gamma)  # a Counter: repeats count
 
 
 def _exponential(s: Any, g: int, b: float) -> Schedule:
@@ -981,7 +981,7 @@ def _constant(s: Any, g: int, b: float) -> Schedule:
 
 
 def _polynomial(s: Any, g: int, b: float) -> Schedule:
-    return Polynomial(b, 0.0, s.total_iters, s.power)
+    return Polynomial(b, 0.0, s.total_iters, power=s.power)
 
 
 def _lambda(s: Any, g: int, b: float) -> Schedule:

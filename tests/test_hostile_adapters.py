@@ -644,7 +644,7 @@ SCHEDULES: dict[str, Callable[[], tuple[Any, Any, bool]]] = {
     ),
     "adam_tensor_lr_betas": lambda: (
         adam(),
-        {"lr": [lr.cosine(0.01, 0.0, 20), lr.step(0.02, 5, 0.5)], "beta1": lr.linear(0.85, 0.95, 10)},
+        {"lr": [lr.cosine(0.01, 0.0, 20), lr.step(0.02, 5, gamma=0.5)], "beta1": lr.linear(0.85, 0.95, 10)},
         False,
     ),
     "registered_lambda": lambda: (one_group(), 0.1 * lr.lambda_(counted), False),

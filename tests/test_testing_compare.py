@@ -276,7 +276,7 @@ FAMILIES = {
     "cosine_restarts_k": lr.cosine_restarts(1.0, 0.0, 7, k=1.5, limit=3),
     "polynomial_restarts": lr.polynomial_restarts(1.0, 0.0, 10, power=2.0, mult=1.5),
     "tanh": lr.tanh(1.0, 0.0, 50, mult=2.0, limit=3),
-    "cyclic": lr.cyclic(0.1, 1.0, 10, 15),
+    "cyclic": lr.cyclic(0.1, 1.0, 10, step_size_down=15),
     "cyclic_triangular2": lr.cyclic(0.1, 1.0, 10, mode="triangular2"),
     "cyclic_exp_range": lr.cyclic(0.1, 1.0, 10, mode="exp_range", gamma=0.99),
     "inverse_sqrt": lr.inverse_sqrt(1.0, 100),

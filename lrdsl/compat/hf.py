@@ -206,7 +206,7 @@ def get_polynomial_decay_schedule_with_warmup(
         raise check.fail(fn, "power", power, ">= 0 (Hugging Face divides by zero at num_training_steps)")
     if power == 0:  # (1 - p) ** 0 = 1 up to p = 1 included, lr_end after
         return _warmup(fn, base_lr, w, chain(Constant(base_lr), Constant(lr_end), boundaries=[rule.floor(n) + 1 - w]))
-    return _warmup(fn, base_lr, w, Polynomial(base_lr, lr_end, left, power))
+    return _warmup(fn, base_lr, w, Polynomial(base_lr, lr_end, left, power=power))
 
 
 def get_inverse_sqrt_schedule(base_lr: float, num_warmup_steps: int, timescale: int | None = None) -> Schedule:
@@ -289,7 +289,7 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     else:
         start = base_lr / w
     if w == 1:
-        return decay if warmup_lr_rate is None else Warmup(decay, 1, start, shift=False)
+        return decay if warmup_lr_rate is None else Warmup(decay, 1, start=start, shift=False)
     return Linear(start, base_lr, w - 1) >> decay
 
 
@@ -326,9 +326,9 @@ def get_wsd_schedule(
     low = base_lr * rule.number(fn, "min_lr_ratio", min_lr_ratio)
     cycles = rule.number(fn, "num_cycles", num_cycles)
     if decay_type != "cosine" or cycles == 0.5 or not decay_steps > 0:
-        s = wsd(base_lr, w, stable, decay_steps, low, low, warmup_type, decay_type)
+        s = wsd(base_lr, w, stable, decay_steps, start=low, end=low, warmup=warmup_type, decay=decay_type)
     else:
-        head = wsd(base_lr, w, stable, 0, low, base_lr, warmup_type)
+        head = wsd(base_lr, w, stable, 0, start=low, end=base_lr, warmup=warmup_type)
         decay = _periodic_cosine(base_lr, low, decay_steps, cycles)
         at = w + stable
         pieces = [head, decay, Constant(low)] if at > 0 else [decay, Constant(low)]

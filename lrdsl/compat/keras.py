@@ -67,8 +67,8 @@ def ExponentialDecay(
                 ">= 0 unless staircase=True or decay_steps is 1, 1/2, 1/4, ... (Keras's negative rate to a"
                 " fractional power is NaN)",
             )
-        return Exponential(initial_learning_rate, -rate, steps, staircase) * rule.alternating(steps)
-    return Exponential(initial_learning_rate, rate, steps, staircase)
+        return Exponential(initial_learning_rate, -rate, every=steps, staircase=staircase) * rule.alternating(steps)
+    return Exponential(initial_learning_rate, rate, every=steps, staircase=staircase)
 
 
 def PiecewiseConstantDecay(boundaries: Sequence[int], values: Sequence[float]) -> Schedule:
@@ -121,7 +121,7 @@ def PolynomialDecay(
     if power < 0:
         raise check.fail(fn, "power", power, ">= 0 (Keras's value is infinite at decay_steps)")
     make = PolynomialCycle if cycle else Polynomial
-    return make(initial_learning_rate, end_learning_rate, steps, power)
+    return make(initial_learning_rate, end_learning_rate, steps, power=power)
 
 
 def InverseTimeDecay(
@@ -136,8 +136,8 @@ def InverseTimeDecay(
     steps = _positive_steps(fn, "decay_steps", decay_steps)
     lr0 = rule.number(fn, "initial_learning_rate", initial_learning_rate)
     if is_plain(lr0) and lr0 < 0:
-        return -InverseTime(-lr0, decay_rate, steps, staircase)
-    return InverseTime(lr0, decay_rate, steps, staircase)
+        return -InverseTime(-lr0, decay_rate, every=steps, staircase=staircase)
+    return InverseTime(lr0, decay_rate, every=steps, staircase=staircase)
 
 
 def CosineDecay(
@@ -191,8 +191,8 @@ def CosineDecayRestarts(
     if is_plain(m_mul) and m_mul == 0:
         return chain(CosineRestarts(lr, floor, first, limit=1), Constant(floor), boundaries=[first])
     if alpha > 1:
-        return Constant(floor) - CosineRestarts((alpha - 1) * lr, 0.0, first, t_mul, m_mul)
-    cycles = CosineRestarts((1 - alpha) * lr, 0.0, first, t_mul, m_mul)
+        return Constant(floor) - CosineRestarts((alpha - 1) * lr, 0.0, first, mult=t_mul, decay=m_mul)
+    cycles = CosineRestarts((1 - alpha) * lr, 0.0, first, mult=t_mul, decay=m_mul)
     if alpha == 0:
         return cycles
     return Constant(floor) + cycles

@@ -68,7 +68,7 @@ def polynomial_schedule(
         return Constant(init_value)
     if power < 0:
         raise check.fail(fn, "power", power, ">= 0 (Optax's value is infinite at the end of the transition)")
-    return _begin(Polynomial(init_value, end_value, steps, power), rule.steps(fn, "transition_begin", transition_begin))
+    return _begin(Polynomial(init_value, end_value, steps, power=power), rule.steps(fn, "transition_begin", transition_begin))
 
 
 def linear_schedule(
@@ -100,7 +100,7 @@ def cosine_decay_schedule(
         return Constant(init_value)
     if exponent < 0:
         raise check.fail(fn, "exponent", exponent, ">= 0 (Optax's value is infinite at decay_steps)")
-    return Cosine(init_value, alpha * init_value, steps, exponent)
+    return Cosine(init_value, alpha * init_value, steps, exponent=exponent)
 
 
 def exponential_decay(
@@ -143,7 +143,7 @@ def exponential_decay(
                 "> 0 unless staircase=True or transition_steps is 1, 1/2, 1/4, ... and transition_begin whole"
                 " (Optax's negative rate to a fractional power is NaN)",
             )
-        signed = Exponential(init_value, -rate, steps, staircase) * rule.alternating(steps)
+        signed = Exponential(init_value, -rate, every=steps, staircase=staircase) * rule.alternating(steps)
         return _begin(signed if end_value is None else signed.clip(end_value), begin)
     if end_value is not None and rate < 1 and is_plain(init_value):
         if end_value < 0 <= init_value:
@@ -152,7 +152,7 @@ def exponential_decay(
             return Constant(end_value)  # a lower bound above every value
     if rate == 1:
         return Constant(init_value if end_value is None else min(init_value, end_value))
-    s = Exponential(init_value, rate, steps, staircase, end_value)
+    s = Exponential(init_value, rate, every=steps, staircase=staircase, end=end_value)
     return _begin(s, begin)
 
 
@@ -210,7 +210,7 @@ def piecewise_interpolate_schedule(
             raise check.fail(
                 fn, "boundaries_and_scales", sorted(bounds), f"spaced by a step or more, or with no step between ({a!r}, {b!r})"
             )
-    return Interpolate(times, values, kind)
+    return Interpolate(times, values, kind=kind)
 
 
 def _divisors(fn: str, div_factor: Any, final_div_factor: Any) -> None:
@@ -304,7 +304,7 @@ def warmup_cosine_decay_schedule(
     alpha = 0.0 if peak_value == 0.0 else rule.number(fn, "end_value", end_value) / peak_value
     decay = cosine_decay_schedule(peak_value, decay_steps - warmup_steps, alpha, exponent)
     if isinstance(decay, Cosine) and peak_value != 0.0:  # its end is end_value itself, not peak * alpha
-        decay = Cosine(peak_value, end_value, decay.steps, decay.exponent)
+        decay = Cosine(peak_value, end_value, decay.steps, exponent=decay.exponent)
     return _after_warmup(fn, init_value, peak_value, warmup_steps, decay)
 
 

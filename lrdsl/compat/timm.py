@@ -137,12 +137,12 @@ def _warm(s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool
         return s
     s0 = s(0)
     if target == s0:
-        return Warmup(s, warmup_t, warmup_lr_init, shift=warmup_prefix)
+        return Warmup(s, warmup_t, start=warmup_lr_init, shift=warmup_prefix)
     if warmup_prefix:
         return chain(Linear(warmup_lr_init, target, warmup_t), s, boundaries=[warmup_t])
     # The warmup aims at s(warmup_t), not s(0): correct lrdsl's warmup by the difference.
     ramp = Linear(0.0, abs(target - s0), warmup_t) >> Constant(0.0)
-    warm = Warmup(s, warmup_t, warmup_lr_init, shift=False)
+    warm = Warmup(s, warmup_t, start=warmup_lr_init, shift=False)
     return warm + ramp if target > s0 else warm - ramp
 
 
@@ -177,7 +177,7 @@ def CosineLRScheduler(
     decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
     s = _cycles(
         fn,
-        lambda peak, period, mult, limit: CosineRestarts(peak, lr_min, period, mult, decay, limit, k_decay),
+        lambda peak, period, mult, limit: CosineRestarts(peak, lr_min, period, mult=mult, decay=decay, limit=limit, k=k_decay),
         base_lr,
         lr_min,
         t_initial,
@@ -225,7 +225,7 @@ def TanhLRScheduler(
     decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
     s = _cycles(
         fn,
-        lambda peak, period, mult, limit: Tanh(peak, lr_min, period, lb, ub, mult, decay, limit),
+        lambda peak, period, mult, limit: Tanh(peak, lr_min, period, lb=lb, ub=ub, mult=mult, decay=decay, limit=limit),
         base_lr,
         lr_min,
         t_initial,
@@ -263,7 +263,7 @@ def StepLRScheduler(
     fn = "StepLRScheduler"
     size = rule.positive(fn, "decay_t", rule.steps(fn, "decay_t", decay_t))
     rate = rule.number(fn, "decay_rate", decay_rate)
-    s = rule.powers(base_lr, rate, size, lambda g: Step(base_lr, size, g))
+    s = rule.powers(base_lr, rate, size, lambda g: Step(base_lr, size, gamma=g))
     warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
     noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
@@ -303,7 +303,7 @@ def MultiStepLRScheduler(
     elif is_plain(rate) and rate <= 0:
         s = rule.levels(base_lr, milestones, rate)
     else:
-        s = MultiStep(base_lr, milestones, rate)
+        s = MultiStep(base_lr, milestones, gamma=rate)
     warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
     noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
@@ -341,12 +341,12 @@ def PolyLRScheduler(
 
     def make(peak: Any, period: Any, mult: Any, limit: Any) -> Schedule:
         if power != 0:
-            return PolynomialRestarts(peak, lr_min, period, power, mult, decay, limit, k_decay)
+            return PolynomialRestarts(peak, lr_min, period, power=power, mult=mult, decay=decay, limit=limit, k=k_decay)
         if limit <= 1:  # one cycle that holds its peak
             return chain(Constant(peak), Constant(lr_min), boundaries=[period])
         if mult != 1:
             raise check.fail(fn, "power", power, "> 0 when cycle_mul != 1 (cycles that hold their peak)")
-        peaks = rule.powers(peak, decay, period, lambda g: Step(peak, period, g)) if decay != 1 else Constant(peak)
+        peaks = rule.powers(peak, decay, period, lambda g: Step(peak, period, gamma=g)) if decay != 1 else Constant(peak)
         return chain(peaks, Constant(lr_min), boundaries=[period * math.ceil(limit)])
 
     k = rule.at_least(fn, "k_decay", k_decay, 0)
@@ -399,6 +399,6 @@ def WSDLRScheduler(
         if warmup_t > 0:
             s = chain(Linear(warmup_lr_init, base_lr, warmup_t), s, boundaries=[warmup_t])
     else:
-        s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, warmup_lr_init, lr_min, "linear", decay_fn)
+        s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, start=warmup_lr_init, end=lr_min, warmup="linear", decay=decay_fn)
     noisy = _noisy(fn, s, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)

@@ -208,7 +208,7 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     if size <= 0:
         raise check.fail(fn, "step_size", step_size, "a whole number > 0")
     gamma = rule.number(fn, "gamma", gamma)
-    return _factored(fn, base_lr, lambda b: rule.powers(b, gamma, size, lambda g: Step(b, size, g)))
+    return _factored(fn, base_lr, lambda b: rule.powers(b, gamma, size, lambda g: Step(b, size, gamma=g)))
 
 
 def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
@@ -236,7 +236,7 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
         if not reached:
             return Constant(b)
         if not is_plain(gamma) or gamma > 0:
-            return MultiStep(b, reached, gamma)
+            return MultiStep(b, reached, gamma=gamma)
         return rule.levels(b, reached, gamma)
 
     return _factored(fn, base_lr, make)
@@ -491,16 +491,16 @@ def CyclicLR(
         ``scale_fn``, as PyTorch writes it: ``low + (high - low) * x * scale`` for the lr
         (``sign = 1``), ``low - (low - high) * x * scale`` for the momentum (``sign = -1``)."""
         if scale_fn is not None:
-            height = Cyclic(0.0, (high - low) * sign, up, down)
+            height = Cyclic(0.0, (high - low) * sign, up, step_size_down=down)
             scaled = height * Lambda(_scale(scale_fn, scale_mode, length))
             return low + scaled if sign == 1 else low - scaled
         if not exp_range:
-            return Cyclic(low, high, up, down, mode)  # PyTorch ignores gamma
+            return Cyclic(low, high, up, step_size_down=down, mode=mode)  # PyTorch ignores gamma
         if is_plain(gamma) and gamma == 0:
             return Constant(low)
         if is_plain(gamma) and gamma < 0:
-            return low + Cyclic(0.0, high - low, up, down, mode, -gamma) * rule.alternating(1)
-        return Cyclic(low, high, up, down, mode, gamma)
+            return low + Cyclic(0.0, high - low, up, step_size_down=down, mode=mode, gamma=-gamma) * rule.alternating(1)
+        return Cyclic(low, high, up, step_size_down=down, mode=mode, gamma=gamma)
 
     def build(base_lr: Any, max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
         lr = _overwrites(fn, base_lr, cycle(base_lr, max_lr))
@@ -539,7 +539,7 @@ def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_m
         if v < low:
             raise check.fail(fn, name, v, f"an int >= {low}")
     eta_min = rule.number(fn, "eta_min", eta_min)
-    return _overwrites(fn, base_lr, CosineRestarts(base_lr, eta_min, T_0, T_mult))
+    return _overwrites(fn, base_lr, CosineRestarts(base_lr, eta_min, T_0, mult=T_mult))
 
 
 def OneCycleLR(
@@ -707,7 +707,7 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     def make(b: Any) -> Schedule:
         if last <= 0 or power == 0:
             return Constant(b)
-        decay = Polynomial(b, 0.0, total, power)
+        decay = Polynomial(b, 0.0, total, power=power)
         if last == total:
             return decay
         return chain(decay, Constant(decay(last)), boundaries=[last])
