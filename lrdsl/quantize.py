@@ -29,7 +29,7 @@ n=128)``, a ceiling to a multiple), sequence-length warmup (DeepSpeed's
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -52,6 +52,7 @@ class Quantize(_Method):
     """``multiple * mode(schedule(t) / multiple)``: see the module docstring."""
 
     schedule: Schedule
+    _: KW_ONLY
     multiple: Any = 1
     _mode: ClassVar[str] = ""
     integral: ClassVar[bool] = True
