@@ -13,6 +13,7 @@ import traceback
 WORKLOADS = {
     "CURVE": "curve",
     "STEP": "step",
+    "COMPILED": "compiled",
     "IN-JIT": "injit",
     "PIECES": "pieces",
     "IMPORT": "imports",

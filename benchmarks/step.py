@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -70,15 +71,16 @@ def run(quick: bool) -> Table:
         cosine = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=DECAY, eta_min=END)
         return torch.optim.lr_scheduler.SequentialLR(opt, [warmup, cosine], milestones=[WARMUP])
 
-    def lrdsl_scheduler(opt: Any) -> Any:
+    def lrdsl_scheduler(opt: Any, **options: Any) -> Any:
         import lrdsl as lr
         from lrdsl.torch import Scheduler
 
-        return Scheduler(opt, lr.linear(0, PEAK, WARMUP) >> lr.cosine(PEAK, END, DECAY))
+        return Scheduler(opt, lr.linear(0, PEAK, WARMUP) >> lr.cosine(PEAK, END, DECAY), **options)
 
     contestants: list[tuple[str, Callable[[Any], Any], Callable[[np.ndarray], np.ndarray]]] = [
         ("Python closed form (limit)", PythonLimit, reference),
         ("lrdsl.torch.Scheduler", lrdsl_scheduler, reference),
+        ("lrdsl.torch.Scheduler(check=True)", lambda o: lrdsl_scheduler(o, check=True), reference),
         ("PyTorch CosineAnnealingLR", lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=DECAY, eta_min=END), _cosine_ref),
         ("PyTorch StepLR", lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=30_000, gamma=0.1), _step_ref),
         ("PyTorch SequentialLR (warmup + cosine)", sequential, reference),
@@ -123,6 +125,9 @@ def run(quick: bool) -> Table:
     except Exception as e:
         results["lrdsl scalar path"] = (None, None, unavailable("lrdsl", e)[-1])
 
+    groups = _many_groups(steps // 20, rounds)
+    results.update(groups)
+
     limit = results["Python closed form (limit)"][0]
     table = Table(
         "STEP",
@@ -139,7 +144,66 @@ def run(quick: bool) -> Table:
         return x / y if x is not None and y else None
 
     table.targets = [
-        Target("lrdsl.torch.Scheduler / PyTorch CosineAnnealingLR", ratio("lrdsl.torch.Scheduler", "PyTorch CosineAnnealingLR"), 0.5),
-        Target("lrdsl.torch.Scheduler / Python limit", ratio("lrdsl.torch.Scheduler", "Python closed form (limit)"), 2.0),
+        Target("lrdsl.torch.Scheduler / Python limit", ratio("lrdsl.torch.Scheduler", "Python closed form (limit)"), 1.3),
+        Target(
+            "lrdsl.torch.Scheduler / PyTorch CosineAnnealingLR",
+            ratio("lrdsl.torch.Scheduler", "PyTorch CosineAnnealingLR"),
+            0.25,
+        ),
+        Target(f"{GROUPS} groups: lrdsl.torch.Scheduler / LambdaLR", ratio(GROUPS_OURS, GROUPS_LAMBDA), 0.3),
     ]
+    table.notes.append(
+        f"{GROUPS} groups: {GROUPS} param groups sharing {DISTINCT} distinct warmup-cosine schedules (different"
+        " peaks); lrdsl evaluates each distinct schedule once per step, LambdaLR each group's lambda."
+    )
     return table
+
+
+GROUPS, DISTINCT = 465, 28
+GROUPS_OURS = f"{GROUPS} groups: lrdsl.torch.Scheduler"
+GROUPS_LAMBDA = f"{GROUPS} groups: PyTorch LambdaLR"
+
+
+def _many_groups(steps: int, rounds: int) -> dict[str, tuple[float | None, float | None, str]]:
+    """One step with 465 param groups sharing 28 schedules: lrdsl against a LambdaLR
+    whose lambdas compute the same closed forms (timed in alternation)."""
+    import torch
+
+    import lrdsl as lr
+    from lrdsl.torch import Scheduler
+
+    peaks = [PEAK * (1 + k / DISTINCT) for k in range(DISTINCT)]
+
+    def optimizer() -> Any:
+        return torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(GROUPS)], lr=1.0)
+
+    def closed_form(peak: float) -> Callable[[int], float]:
+        def f(t: int) -> float:
+            if t < WARMUP:
+                return peak * t / WARMUP
+            u = min(t - WARMUP, DECAY)
+            return END + (peak - END) * 0.5 * (1 + math.cos(math.pi * u / DECAY))
+
+        return f
+
+    schedules = [lr.linear(0, p, WARMUP) >> lr.cosine(p, END, DECAY) for p in peaks]
+    ours = Scheduler(optimizer(), [schedules[g % DISTINCT] for g in range(GROUPS)])
+    fns = [closed_form(p) for p in peaks]
+    theirs = torch.optim.lr_scheduler.LambdaLR(optimizer(), [fns[g % DISTINCT] for g in range(GROUPS)])
+    out: dict[str, tuple[float | None, float | None, str]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        times: dict[str, list[float]] = {GROUPS_OURS: [], GROUPS_LAMBDA: []}
+        for _ in range(rounds):
+            for name, sched in ((GROUPS_OURS, ours), (GROUPS_LAMBDA, theirs)):
+
+                def many(sched: Any = sched) -> None:
+                    for _ in range(steps):
+                        sched.step()
+
+                times[name].append(median_time(many, 1, warmup=0) / steps)
+        t = ours.last_epoch
+        err = max_rel_error([g["lr"] for g in ours.optimizer.param_groups], np.array([schedules[g % DISTINCT](t) for g in range(GROUPS)]))
+    for name, ts in times.items():
+        out[name] = (statistics.median(ts), err if name == GROUPS_OURS else None, "per step, all groups")
+    return out

@@ -487,6 +487,25 @@ class Schedule(metaclass=_NodeClass):
 
         return Clip(self, lo, hi)
 
+    def round(self, *, multiple: Any = 1) -> Schedule:
+        """``s(t)`` to the nearest multiple of ``multiple`` (halves up), as an integer
+        (see :mod:`lrdsl.quantize`: exact for values that are exact multiples)."""
+        from .quantize import Round
+
+        return Round(self, multiple=multiple)
+
+    def floor(self, *, multiple: Any = 1) -> Schedule:
+        """The largest multiple of ``multiple`` at most ``s(t)``, as an integer."""
+        from .quantize import Floor
+
+        return Floor(self, multiple=multiple)
+
+    def ceil(self, *, multiple: Any = 1) -> Schedule:
+        """The smallest multiple of ``multiple`` at least ``s(t)``, as an integer."""
+        from .quantize import Ceil
+
+        return Ceil(self, multiple=multiple)
+
     # -- text form -----------------------------------------------------------------
 
     _precedence: ClassVar[int] = ATOM

@@ -103,6 +103,7 @@ def language() -> dict[str, Form]:
     from . import noises as n
     from . import primitives as p
     from . import products as r
+    from . import quantize as q
 
     calls: dict[str, type] = {
         # DESIGN.md section 2: primitives
@@ -140,6 +141,7 @@ def language() -> dict[str, Form]:
     for name, fn in (("onecycle", f.onecycle), ("wsd", f.wsd)):
         out[name] = Form(name, "call", None, fn)
     methods: dict[str, type] = {"shift": c.Shift, "per_epoch": c.PerEpoch, "repeat": c.Repeat, "clip": c.Clip}
+    methods.update({"round": q.Round, "floor": q.Floor, "ceil": q.Ceil})
     operators: dict[str, type] = {"sum": c.Sum, "product": c.Product, "binop": c.BinOp, "neg": c.Neg}
     out.update({name: Form(name, "method", cls, cls) for name, cls in methods.items()})
     out.update({name: Form(name, "operator", cls, cls) for name, cls in operators.items()})

@@ -9,7 +9,7 @@ language's names. The grammar::
              | call | expr '.' method '(' args ')' | NUMBER | STRING
              | 'True' | 'False' | 'None' | '[' expr, ... ']' | '(' expr, ... ')'
     call    := NAME '(' args ')'          # a schedule: linear, cosine, warmup, chain, ...
-    method  := 'shift' | 'per_epoch' | 'repeat' | 'clip'
+    method  := 'shift' | 'per_epoch' | 'repeat' | 'clip' | 'round' | 'floor' | 'ceil'
     args    := expr, ..., NAME '=' expr, ...
 
 with Python's precedence and meaning: the text means what the same expression

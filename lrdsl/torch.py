@@ -35,6 +35,7 @@ from torch.optim.lr_scheduler import LRScheduler
 from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
+from ._torch_clock import CLOCKS, Drift, DriftWarning, OptimizerTick
 from .combinators import chain
 from .errors import ScheduleError
 from .plateau import Plateau, PlateauSchedule
@@ -44,7 +45,7 @@ from .primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep
 from .products import RunningProduct
 from .serialize import from_dict
 
-__all__ = ["HYPERPARAMETERS", "Scheduler", "from_scheduler", "plateau_state"]
+__all__ = ["HYPERPARAMETERS", "DriftWarning", "Plan", "Scheduler", "from_scheduler", "plateau_state"]
 
 #: The hyperparameters a :class:`Scheduler` can drive. ``beta1`` and ``beta2`` are the
 #: two entries of Adam's ``group["betas"]``.
@@ -120,6 +121,23 @@ class Scheduler(LRScheduler):
         last_epoch: as in PyTorch: ``-1`` starts afresh; ``n >= 0`` resumes after
             step ``n`` (the constructor's own step then moves to ``n + 1``) and
             needs ``initial_lr`` in every group.
+        clock: what ``t`` counts. ``"step"`` (the default, PyTorch's): calls of
+            :meth:`step`. ``"optimizer"``: optimizer steps that really ran, counted
+            by an ``Optimizer.register_step_post_hook``; each one moves every driven
+            value to ``schedule(t)`` at once, so a step ``GradScaler`` skips does not
+            count, and ``step()`` (called any number of times, per process as
+            accelerate does, per micro-batch, per epoch as Lightning does, or never)
+            advances nothing: it only sets the values at the count again.
+            ``step(epoch)`` is refused on this clock (load a checkpoint to resume).
+        check: if true, warn (:class:`DriftWarning`, once per cause) when a driven
+            value is not what this scheduler last wrote (a second scheduler, a
+            manual write, ``optimizer.load_state_dict`` after the scheduler's), or,
+            on the step clock, when ``step()`` has been called a different number of
+            times than ``optimizer.step()`` (the count is off). Costs nothing when
+            off; when on, one comparison per driven value per step (a tensor value
+            is read back, a device sync).
+
+    ``sched.t`` is the count, ``last_epoch``: after ``k`` counted steps, ``t == k``.
 
     Semantics: after ``k`` calls of :meth:`step` (``last_epoch == k``), every
     driven value in ``optimizer.param_groups`` equals ``schedule(k)``, computed
@@ -167,6 +185,7 @@ class Scheduler(LRScheduler):
 
     schedules: dict[str, tuple[Driven, ...]]
     relative: bool
+    _lean: tuple[Callable[[int], float], float] | None
 
     def __init__(
         self,
@@ -176,6 +195,8 @@ class Scheduler(LRScheduler):
         relative: bool = False,
         last_epoch: int = -1,
         plateau_state: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
+        clock: str = "step",
+        check: bool = False,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(
@@ -187,7 +208,16 @@ class Scheduler(LRScheduler):
             raise TypeError(f"Scheduler: last_epoch must be an int, got {last_epoch!r}")
         if last_epoch < -1:
             raise ScheduleError(f"Scheduler: last_epoch must be >= -1, got {last_epoch}")
+        _check_clock("Scheduler", clock, check)
+        self.clock = clock
+        self._watch: Drift | bool | None = None  # while building: the plain path
+        self._hook: Any = None
         self.schedules = _plan(optimizer, schedule)
+        if (clock != "step" or check) and any(isinstance(x, PlateauSchedule) for x in self.schedules.get("lr", ())):
+            raise ScheduleError(
+                "Scheduler: a plateau schedule is driven on the default clock without the drift check"
+                f" (clock='step', check=False), got clock={clock!r}, check={check!r}"
+            )
         self.relative = relative
         self._plateau_states = _initial_states(self.schedules, len(optimizer.param_groups), plateau_state)
         n = len(optimizer.param_groups)
@@ -206,6 +236,75 @@ class Scheduler(LRScheduler):
             else:
                 optimizer.__dict__["step"] = step_before
             raise
+        self._start_watch(check)
+
+    # -- the clock and the drift check (lrdsl/_torch_clock.py) ----------------------
+
+    @property
+    def t(self) -> int:
+        """The count: ``last_epoch`` (calls of :meth:`step`, or optimizer steps with
+        ``clock="optimizer"``)."""
+        return int(self.last_epoch)
+
+    def _start_watch(self, check: bool) -> None:
+        """After the first step: the drift check's memory and the optimizer hook."""
+        drift = Drift() if check else None
+        if drift is not None:
+            drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
+        if drift is not None or self.clock == "optimizer":
+            self._hook = self.optimizer.register_step_post_hook(OptimizerTick(self))
+            self._watch = drift if drift is not None else True
+            self._lean = None
+
+    def _optimizer_stepped(self) -> None:
+        """The optimizer's step post-hook: count, and on the optimizer clock move on."""
+        if _under_compile():
+            return _tick_outside_graph(self)
+        drift = self._watch
+        if isinstance(drift, Drift):
+            drift.optimizer_steps += 1
+        if self.clock == "optimizer":
+            self._move(self.last_epoch + 1, "Scheduler (at an optimizer step)")
+
+    def _move(self, t: int, where: str) -> None:
+        """Set every driven value to its schedule at ``t`` (checking for drift first)."""
+        drift = self._watch
+        groups = self.optimizer.param_groups
+        if isinstance(drift, Drift):
+            drift.check(groups, self._slots)
+        plan = self._plan_now()
+        values = self._evaluate(plan, t, where)
+        self.last_epoch = t
+        self._write(plan, values)
+        if isinstance(drift, Drift):
+            drift.record(groups, self._slots, t)
+
+    def _watched_step(self, epoch: int | None) -> None:
+        """:meth:`step` on the optimizer clock or with the drift check."""
+        drift = self._watch
+        if self.clock == "optimizer":
+            if epoch is not None:
+                raise ScheduleError(
+                    "Scheduler.step: step(epoch) sets the time by hand, but this Scheduler counts optimizer"
+                    " steps (clock='optimizer'); load a checkpoint to resume"
+                )
+            self._move(self.last_epoch, "Scheduler.step")  # the count stays: only the values are set again
+            self._step_count += 1
+            return
+        assert isinstance(drift, Drift)
+        drift.count()
+        if epoch is None and self._step_count > 1:  # past PyTorch's call-order warnings
+            self._move(self.last_epoch + 1, "Scheduler.step")
+            self._step_count += 1
+            return
+        drift.check(self.optimizer.param_groups, self._slots)
+        count, last = self._step_count, self.last_epoch
+        try:
+            LRScheduler.step(self, epoch)
+        except BaseException:
+            self._step_count, self.last_epoch = count, last
+            raise
+        drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
 
     # -- what is evaluated --------------------------------------------------------
 
@@ -241,6 +340,12 @@ class Scheduler(LRScheduler):
 
     def _set_plan(self, plan: _Plan) -> None:
         self._fns, self._slots, self._n_groups, self._writers, self._plateaus = plan
+        writers = plan.writers
+        watched = self.__dict__.get("_watch") is not None
+        lean: tuple[Callable[[int], float], float] | None = None
+        if writers is not None and len(writers) == 1 and not watched:
+            lean = writers[0]
+        self._lean = lean
 
     def _plan_now(self) -> _Plan:
         return _Plan(self._fns, self._slots, self._n_groups, self._writers, self._plateaus)
@@ -354,6 +459,28 @@ class Scheduler(LRScheduler):
         ``constant(its lr) * plateau`` (the first plateau group's rule, its counters
         copied, scale 1), any other driven value a constant at its current value.
         """
+        lean = self._lean
+        if lean is not None and epoch is None and metrics is None:
+            # The common case, kept lean: one group, its float lr alone driven, no clock
+            # or check. The groups are looked up every step: Optimizer.load_state_dict
+            # (a resume, or accelerate wrapping the optimizer) replaces the group dicts.
+            # (A tensor lr, as torch.compile wants it, takes the check just below.)
+            groups = self.optimizer.param_groups
+            if len(groups) == 1:
+                group = groups[0]
+                if group["lr"].__class__ is float and self._step_count > 1:
+                    t = self.last_epoch + 1
+                    try:
+                        v = lean[0](t) * lean[1]
+                    except Exception:
+                        v = math.nan  # the general path says what is wrong
+                    if v - v == 0.0:  # finite
+                        group["lr"] = v
+                        self._step_count += 1
+                        self.last_epoch = t
+                        return
+        if _under_compile():  # under torch.compile: see below
+            return _step_outside_graph(self, metrics, epoch)
         if any(p is not None for p in self._plateaus):
             self._step_with_plateaus(metrics, epoch)
             return
@@ -364,25 +491,13 @@ class Scheduler(LRScheduler):
                     " (its lr is no PlateauSchedule)"
                 )
             epoch = metrics
+        if self._watch is not None:
+            return self._watched_step(epoch)
         writers = self._writers
         if epoch is None and writers is not None and self._step_count > 1:
-            # Looked up every step: Optimizer.load_state_dict (a resume, or accelerate
-            # wrapping the optimizer) replaces the group dicts.
             groups = self.optimizer.param_groups
             t = self.last_epoch + 1
-            if len(groups) == 1 == len(writers):  # the common case, kept lean
-                fn, scale = writers[0]
-                group = groups[0]
-                try:
-                    v = fn(t) * scale
-                except Exception:
-                    v = math.nan  # the general path says what is wrong
-                if -_INF < v < _INF and group["lr"].__class__ is float:
-                    group["lr"] = v
-                    self._step_count += 1
-                    self.last_epoch = t
-                    return
-            elif len(groups) == len(writers) and self._direct(t, writers, groups):
+            if len(groups) == len(writers) > 1 and self._direct(t, writers, groups):
                 return
         self._general_step(epoch)
 
@@ -500,12 +615,44 @@ class Scheduler(LRScheduler):
     def _direct(self, t: int, writers: list[tuple[Callable[[int], float], float]], groups: list[Any]) -> bool:
         """Set every group's float lr to its schedule at ``t``, if every value is good
         (else change nothing and return false, for the general path to explain)."""
+        fns = self._fns
+        if len(fns) < len(writers):
+            return self._shared(t, fns, groups)
         try:
             values = [fn(t) * scale for fn, scale in writers]
         except Exception:
             return False
         for v, group in zip(values, groups):
             if not -_INF < v < _INF or group["lr"].__class__ is not float:
+                return False
+        for v, group in zip(values, groups):
+            group["lr"] = v
+        self._step_count += 1
+        self.last_epoch = t
+        return True
+
+    def _shared(self, t: int, fns: list[Callable[[int], float]], groups: list[Any]) -> bool:
+        """:meth:`_direct` when groups share schedules (465 groups, 28 schedules): each
+        distinct schedule evaluated (and checked) once, then one write per group."""
+        slots = self._slots
+        kept = self.__dict__.get("_by_group")
+        if kept is None or kept[0] is not slots:
+            scaled = any(s.scale != 1.0 for s in slots)
+            kept = self.__dict__["_by_group"] = (slots, [s.fn for s in slots], scaled)
+        _, index, scaled = kept
+        try:
+            computed = [fn(t) for fn in fns]
+        except Exception:
+            return False
+        if scaled:
+            values = [computed[s.fn] * s.scale for s in slots]
+        else:
+            for v in computed:
+                if not -_INF < v < _INF:
+                    return False
+            values = [computed[i] for i in index]
+        for v, group in zip(values, groups):
+            if group["lr"].__class__ is not float or (scaled and not -_INF < v < _INF):
                 return False
         for v, group in zip(values, groups):
             group["lr"] = v
@@ -552,13 +699,17 @@ class Scheduler(LRScheduler):
         """The scheduler's attributes (the optimizer included, as PyTorch's schedulers
         pickle), without the generated code: :meth:`__setstate__` rebuilds it."""
         state = self.__dict__.copy()
-        for key in ("_fns", "_slots", "_writers", "_plateaus", "_resume", "_pending_states"):
+        for key in ("_fns", "_slots", "_writers", "_lean", "_plateaus", "_resume", "_pending_states", "_hook", "_by_group"):
             state.pop(key, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("clock", "step")
+        self.__dict__.setdefault("_watch", None)
         self._set_plan(self._compile(self.base_lrs))
+        # Optimizers do not pickle their hooks: the optimizer that came along needs ours again.
+        self._hook = None if self._watch is None else self.optimizer.register_step_post_hook(OptimizerTick(self))
 
     # -- checkpoints --------------------------------------------------------------
 
@@ -594,6 +745,8 @@ class Scheduler(LRScheduler):
                     for x, st in zip(self.schedules["lr"], self._plateau_states, strict=True)
                 ]
             }
+        if self.clock != "step":
+            state["clock"] = self.clock
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -617,6 +770,11 @@ class Scheduler(LRScheduler):
             raise ScheduleError(
                 f"{where}: the checkpoint has relative={saved['relative']}, this Scheduler"
                 f" relative={self.relative}"
+            )
+        if saved["clock"] != self.clock:
+            raise ScheduleError(
+                f"{where}: the checkpoint counts with clock={saved['clock']!r}, this Scheduler with"
+                f" clock={self.clock!r}"
             )
         if set(saved["schedules"]) != set(self.schedules):
             raise ScheduleError(
@@ -648,6 +806,9 @@ class Scheduler(LRScheduler):
         self._plateau_states = states
         self._set_plan(plan)
         self._write(plan, values)
+        drift = self.__dict__.get("_watch")
+        if isinstance(drift, Drift):
+            drift.record(self.optimizer.param_groups, plan.slots, t)
 
     @classmethod
     def from_state_dict(cls, optimizer: Optimizer, state_dict: dict[str, Any]) -> Scheduler:
@@ -660,8 +821,48 @@ class Scheduler(LRScheduler):
         saved = _read_state(state_dict, len(optimizer.param_groups), where)
         sched = cls.__new__(cls)
         sched.__dict__["_resume"] = saved  # taken by _initial_step, in place of the step to 0
-        sched.__init__(optimizer, dict(saved["schedules"]), relative=saved["relative"])  # type: ignore[misc]
+        sched.__init__(  # type: ignore[misc]
+            optimizer, dict(saved["schedules"]), relative=saved["relative"], clock=saved["clock"]
+        )
         return sched
+
+
+try:  # set while a torch.compile'd function runs (also in the parts it runs eagerly)
+    from torch._C._dynamo.eval_frame import get_eval_frame_callback as _callback
+except ImportError:  # pragma: no cover - an older PyTorch
+    _callback = type(None)
+
+
+@torch._dynamo.assume_constant_result  # dynamo calls it while tracing: True there, no graph break
+def _under_compile() -> bool:
+    """Whether a ``torch.compile``'d function is running or being traced."""
+    return _callback() is not None
+
+
+@torch.compiler.disable
+def _step_outside_graph(sched: Scheduler, metrics: Any, epoch: int | None) -> None:
+    """``sched.step(epoch)`` called from a function ``torch.compile`` traces (PyTorch's
+    recipe for compiled optimizers: ``opt.step(); sched.step()`` with a tensor lr).
+    Dynamo skips PyTorch's own schedulers (a graph break); this does the same, so the
+    step runs eagerly and writes the tensor lr in place: the optimizer's graph reads
+    it, one graph and no recompilation however the value changes (a Python int or
+    float that dynamo traced would be guarded on, and recompiled for, every step)."""
+    sched.step(metrics, epoch)
+
+
+@torch.compiler.disable
+def _tick_outside_graph(sched: Scheduler) -> None:
+    """The optimizer-step hook, run eagerly when a compiled ``optimizer.step()`` calls it."""
+    sched._optimizer_stepped()
+
+
+def _check_clock(where: str, clock: Any, check: Any) -> None:
+    if not isinstance(clock, str):
+        raise TypeError(f"{where}: clock must be 'step' or 'optimizer', got {type(clock).__name__} {clock!r}")
+    if clock not in CLOCKS:
+        raise ScheduleError(f"{where}: clock must be 'step' or 'optimizer', got {clock!r}")
+    if not isinstance(check, bool):
+        raise TypeError(f"{where}: check must be True or False, got {check!r}")
 
 
 def _epoch(where: str, epoch: Any) -> int:
@@ -844,6 +1045,7 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
         raise ScheduleError(f"{where}: the checkpoint has no 'base_lrs' (a relative Scheduler saves them)")
     expected = set(_STATE_KEYS) | ({"base_lrs"} if relative else set())
     expected |= {"plateau_states"} if version >= 2 else set()
+    expected |= {"clock"}
     extra = [k for k in state if k not in expected]
     if extra:
         why = " (base_lrs belong to a relative Scheduler)" if "base_lrs" in extra else ""
@@ -875,12 +1077,16 @@ def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_di
             except Exception as e:  # whatever a hostile document makes from_dict raise
                 raise ScheduleError(f"{where}: schedules[{name!r}][{g}] is broken: {_why(e)}") from e
         schedules[name] = tuple(built)
+    clock = state.get("clock", "step")
+    if not isinstance(clock, str) or clock not in CLOCKS:
+        raise ScheduleError(f"{where}: 'clock' must be 'step' or 'optimizer', got {_short(clock)}")
     out = {
         "last_epoch": last_epoch,
         "step_count": step_count,
         "relative": relative,
         "schedules": schedules,
         "plateau_states": _read_plateau_states(state, schedules.get("lr", ()), n_groups, where),
+        "clock": clock,
     }
     if relative:
         bases = state["base_lrs"]
@@ -1306,3 +1512,6 @@ _MOMENTUM: dict[type, Callable[[Any, int], Schedule]] = {
     L.OneCycleLR: _one_cycle_momentum,
     L.CyclicLR: _cyclic_momentum,
 }
+
+
+from .plan import Plan  # noqa: E402  (one clock for several quantities; lrdsl/plan.py)

@@ -25,7 +25,7 @@ def test_every_option_of_a_call_is_keyword_only(name: str) -> None:
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in _options(fn))
 
 
-@pytest.mark.parametrize("name", ["shift", "per_epoch", "repeat"])
+@pytest.mark.parametrize("name", ["shift", "per_epoch", "repeat", "round", "floor", "ceil"])
 def test_every_option_of_a_method_is_keyword_only(name: str) -> None:
     method = getattr(lr.Schedule, name)
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in _options(method, skip_first=True))

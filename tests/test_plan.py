@@ -1,0 +1,291 @@
+"""``lrdsl.torch.Plan``: several named quantities on one clock.
+
+Optimizer hyperparameters per group, module attributes by dotted path (with ``*``),
+and plain values the loop reads, all ``schedule(t)`` at every step; checkpoints as
+plain data; clear errors for names that reach nothing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import lrdsl as lr
+
+torch = pytest.importorskip("torch")
+from lrdsl.torch import Plan  # noqa: E402
+
+
+class EMA:
+    """A model's exponential moving average, ``avg = decay * avg + (1 - decay) * w``."""
+
+    def __init__(self, model: torch.nn.Module, decay: float = 0.0) -> None:
+        self.decay = decay
+        self.shadow = [p.detach().clone() for p in model.parameters()]
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module) -> None:
+        for s, p in zip(self.shadow, model.parameters()):
+            s.mul_(self.decay).add_(p.detach(), alpha=1 - self.decay)
+
+
+class Tiny(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = torch.nn.Linear(8, 16)
+        self.drop = torch.nn.Dropout(0.0)
+        self.fc2 = torch.nn.Linear(16, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.drop(torch.relu(self.fc1(x))))
+
+
+LR = lr.linear(0.0, 1e-2, 30) >> lr.cosine(1e-2, 1e-4, 270)
+DROPOUT = lr.linear(0.0, 0.3, 300)
+DECAY = lr.cosine(0.9, 0.999, 300)
+
+
+def test_a_tiny_model_trains_with_dropout_ema_decay_and_lr_on_three_schedules() -> None:
+    torch.manual_seed(0)
+    model = Tiny()
+    ema = EMA(model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    plan = Plan({"lr": LR, "model.drop.p": DROPOUT, "ema.decay": DECAY}, optimizer=opt, targets={"model": model, "ema": ema})
+    x, y = torch.randn(64, 8), torch.randn(64, 1)
+    first = None
+    for t in range(300):
+        assert plan.t == t
+        assert opt.param_groups[0]["lr"] == LR(t)
+        assert model.drop.p == DROPOUT(t)
+        assert ema.decay == DECAY(t)
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        first = float(loss.detach()) if first is None else first
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        ema.update(model)
+        plan.step()
+    model.eval()
+    assert float(torch.nn.functional.mse_loss(model(x), y).detach()) < first
+    assert plan.values == {"lr": LR(300), "model.drop.p": DROPOUT(300), "ema.decay": DECAY(300)}
+
+
+def test_a_wildcard_sets_the_attribute_in_every_child() -> None:
+    blocks = torch.nn.ModuleList(torch.nn.Dropout(0.5) for _ in range(4))
+    model = torch.nn.Module()
+    model.blocks = blocks
+    Plan({"model.blocks.*.p": lr.constant(0.125)}, targets={"model": model})
+    assert [b.p for b in blocks] == [0.125] * 4
+
+
+def test_an_index_in_the_path_reaches_one_child() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+    Plan({"model.1.p": lr.constant(0.25)}, targets={"model": model})
+    assert model[1].p == 0.25
+
+
+def test_a_tensor_attribute_is_written_in_place() -> None:
+    holder = torch.nn.Module()
+    holder.register_buffer("temperature", torch.tensor(1.0, dtype=torch.float64))
+    buf = holder.temperature
+    plan = Plan({"teacher.temperature": lr.linear(0.04, 0.07, 10)}, targets={"teacher": holder})
+    plan.step()
+    assert holder.temperature is buf
+    assert float(buf) == lr.linear(0.04, 0.07, 10)(1)
+
+
+def test_plain_values_are_read_from_values_and_by_calling() -> None:
+    plan = Plan({"window": lr.linear(128, 1792, 100).ceil(multiple=128), "temp": lr.constant(0.04)})
+    assert plan.values == {"window": 128, "temp": 0.04}
+    assert plan(100) == {"window": 1792, "temp": 0.04}
+    assert type(plan(50)["window"]) is int
+    assert plan.t == 0
+
+
+def test_a_per_group_list_drives_each_group() -> None:
+    a, b = torch.nn.Parameter(torch.zeros(1)), torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([{"params": [a]}, {"params": [b]}], lr=1.0)
+    plan = Plan({"lr": [lr.constant(0.1), lr.linear(0.0, 1.0, 10)]}, optimizer=opt)
+    plan.step()
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.1]
+    assert plan.values["lr"] == [0.1, 0.1]
+
+
+def test_dinov2_five_schedules_on_one_clock() -> None:
+    # lr, weight decay, teacher momentum, teacher temperature, last-layer freeze
+    backbone, head = torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(2))
+    opt = torch.optim.AdamW([{"params": [backbone]}, {"params": [head]}], lr=0.0)
+    teacher = torch.nn.Module()
+    teacher.momentum = 0.0
+    lr_s = lr.linear(0, 5e-4, 10) >> lr.cosine(5e-4, 1e-6, 90)
+    freeze = lr.piecewise([20], [0.0, 1.0])
+    plan = Plan(
+        {
+            "lr": [lr_s, lr_s * freeze],
+            "weight_decay": lr.cosine(0.04, 0.4, 100),
+            "teacher.momentum": lr.cosine(0.992, 1.0, 100),
+            "teacher_temp": lr.linear(0.04, 0.07, 30),
+        },
+        optimizer=opt,
+        targets={"teacher": teacher},
+    )
+    for t in range(1, 101):
+        plan.step()
+        assert [g["lr"] for g in opt.param_groups] == [lr_s(t), (lr_s * freeze)(t)]
+        assert [g["weight_decay"] for g in opt.param_groups] == [lr.cosine(0.04, 0.4, 100)(t)] * 2
+        assert teacher.momentum == lr.cosine(0.992, 1.0, 100)(t)
+        assert plan.values["teacher_temp"] == lr.linear(0.04, 0.07, 30)(t)
+    assert opt.param_groups[1]["lr"] != 0.0
+
+
+def test_modded_nanogpt_attention_window_is_an_int_in_blocks_of_128() -> None:
+    window = lr.linear(128, 1792, 1000).ceil(multiple=128)
+    plan = Plan({"window_blocks": window / 128, "window": window})
+    seen = []
+    for _ in range(1000):
+        plan.step()
+        seen.append(plan.values["window"])
+    assert all(type(w) is int and w % 128 == 0 for w in seen)
+    assert seen[-1] == 1792
+    assert plan.values["window_blocks"] == 14.0
+
+
+def test_each_distinct_schedule_is_evaluated_once_per_step() -> None:
+    calls = []
+
+    def counted(t: object) -> float:
+        calls.append(t)
+        return 0.5
+
+    s = lr.lambda_(counted)
+    model = torch.nn.Sequential(*(torch.nn.Dropout(0.0) for _ in range(5)))
+    plan = Plan({"model.*.p": s, "also": s}, targets={"model": model})
+    calls.clear()
+    plan.step()
+    assert calls == [1]
+
+
+def test_the_checkpoint_is_plain_data_and_restores_every_target() -> None:
+    model = Tiny()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    plan = Plan({"lr": LR, "model.drop.p": DROPOUT}, optimizer=opt, targets={"model": model})
+    for _ in range(123):
+        plan.step()
+    buf = io.BytesIO()
+    torch.save(plan.state_dict(), buf)
+    buf.seek(0)
+    state = torch.load(buf, weights_only=True)
+    model2 = Tiny()
+    opt2 = torch.optim.SGD(model2.parameters(), lr=0.0)
+    plan2 = Plan({"lr": LR, "model.drop.p": DROPOUT}, optimizer=opt2, targets={"model": model2})
+    plan2.load_state_dict(state)
+    assert plan2.t == 123
+    assert opt2.param_groups[0]["lr"] == LR(123)
+    assert model2.drop.p == DROPOUT(123)
+
+
+CALLS: list[object] = []
+
+
+@lr.register("test_plan_counted")
+def _counted(t: object) -> float:
+    CALLS.append(t)
+    return 0.5
+
+
+def test_loading_far_out_evaluates_once() -> None:
+    plan = Plan({"x": lr.lambda_(_counted)})
+    state = {**plan.state_dict(), "t": 10**7}
+    CALLS.clear()
+    plan.load_state_dict(state)
+    assert CALLS == [10**7]
+    assert plan.t == 10**7
+
+
+def test_a_checkpoint_of_other_schedules_is_refused() -> None:
+    plan = Plan({"x": lr.constant(1.0)})
+    other = Plan({"x": lr.constant(2.0)}).state_dict()
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Plan\.load_state_dict: the checkpoint's 'x' schedule is constant\(2\.0\), but this Plan"
+        r" was built with constant\(1\.0\)$",
+    ):
+        plan.load_state_dict(other)
+
+
+def test_a_checkpoint_of_other_names_is_refused() -> None:
+    plan = Plan({"x": lr.constant(1.0)})
+    other = Plan({"y": lr.constant(1.0)}).state_dict()
+    with pytest.raises(
+        lr.ScheduleError, match=r"^Plan\.load_state_dict: the checkpoint drives \['y'\], this Plan drives \['x'\]$"
+    ):
+        plan.load_state_dict(other)
+
+
+def test_an_unknown_root_is_refused() -> None:
+    with pytest.raises(
+        lr.ScheduleError, match=r"^Plan: 'emma\.decay': no target named 'emma' \(targets: 'ema'; pass targets=\{\.\.\.\}\)$"
+    ):
+        Plan({"emma.decay": lr.constant(0.9)}, targets={"ema": EMA(Tiny())})
+
+
+def test_a_missing_attribute_is_refused() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: 'model\.\*\.p': model\.0 \(Linear\) has no attribute 'p'$"):
+        Plan({"model.*.p": lr.constant(0.1)}, targets={"model": model})
+
+
+def test_a_missing_path_part_is_refused() -> None:
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: 'model\.blocks\.p': model \(Tiny\) has no 'blocks'$"):
+        Plan({"model.blocks.p": lr.constant(0.1)}, targets={"model": Tiny()})
+
+
+def test_a_wildcard_as_the_attribute_is_refused() -> None:
+    with pytest.raises(
+        lr.ScheduleError, match=r"^Plan: 'model\.\*': the last part names an attribute; \* matches objects only$"
+    ):
+        Plan({"model.*": lr.constant(0.1)}, targets={"model": Tiny()})
+
+
+def test_a_hyperparameter_without_an_optimizer_is_refused() -> None:
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Plan: 'lr' names an optimizer hyperparameter, but no optimizer was given \(pass optimizer=\.\.\.\)$",
+    ):
+        Plan({"lr": lr.constant(0.1)})
+
+
+def test_a_hyperparameter_the_optimizer_lacks_is_refused() -> None:
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: cannot drive 'beta1': SGD param_groups\[0\] has no 'betas'"):
+        Plan({"beta1": lr.constant(0.9)}, optimizer=opt)
+
+
+def test_a_list_of_the_wrong_length_is_refused() -> None:
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: 'lr' has 2 schedules, but the optimizer has 1 param groups$"):
+        Plan({"lr": [lr.constant(0.1), lr.constant(0.2)]}, optimizer=opt)
+
+
+def test_a_value_that_is_not_a_schedule_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"^Plan: 'x' must be a schedule, got float 0\.5$"):
+        Plan({"x": 0.5})
+
+
+def test_an_empty_plan_is_refused() -> None:
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: schedules is empty; name at least one quantity$"):
+        Plan({})
+
+
+def test_calling_at_a_negative_time_is_refused() -> None:
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: t must be an int >= 0, got -1$"):
+        Plan({"x": lr.constant(1.0)})(-1)
+
+
+def test_the_plan_docstring_example_runs() -> None:
+    import doctest
+
+    import lrdsl.plan
+
+    assert doctest.testmod(lrdsl.plan, optionflags=doctest.ELLIPSIS).failed == 0
