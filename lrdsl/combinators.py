@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from . import _checks as check
+from . import quantity
 from ._node import (
     ADD,
     ATOM,
@@ -35,6 +36,7 @@ from ._node import (
 )
 from ._ops import is_plain
 from .primitives import Constant
+from .quantity import is_quantity
 
 __all__ = [
     "Chain",
@@ -58,12 +60,20 @@ __all__ = [
 
 
 def _add(a: Any, b: Any) -> Any:
+    """``a + b`` for durations: ``math.inf`` if either is (a quantity plus ``inf`` is
+    no quantity)."""
+    if (is_plain(a) and a == math.inf) or (is_plain(b) and b == math.inf):
+        return math.inf
     return a + b
 
 
 def _max(a: Any, b: Any) -> Any:
-    if is_plain(a) and is_plain(b):
-        return max(a, b)
+    """``max(a, b)`` for durations: Python's for numbers and quantities (so a bound
+    duration is the duration of the bound schedule, type included), JAX's for arrays."""
+    if (is_plain(a) or is_quantity(a)) and (is_plain(b) or is_quantity(b)):
+        if (is_plain(a) and a == math.inf) or (is_plain(b) and b == math.inf):
+            return math.inf
+        return quantity.max(a, b)
     import jax.numpy as jnp
 
     return jnp.maximum(a, b)
@@ -135,6 +145,15 @@ class Chain(Schedule):
     @cached_property
     def duration(self) -> Any:
         last = self.pieces[-1]
+        if not last.finite:
+            return math.inf
+        if self.boundaries is None and not self._plain:
+            # d0 + d1 + ... + dn, left to right: the running sums the bounds are (so the
+            # duration of the bound chain is this bound, exactly), without building them.
+            total = self.pieces[0].duration
+            for p in self.pieces[1:]:
+                total = total + p.duration
+            return total
         return _add(self.bounds[-1], last.duration) if self.bounds else last.duration
 
     @property
@@ -377,6 +396,8 @@ class PerEpoch(_Method):
 
     @cached_property
     def duration(self) -> Any:
+        if not self.schedule.finite:
+            return math.inf
         return self.schedule.duration * self.steps_per_epoch
 
     def _eval(self, t: Any, xp: Any) -> Any:
