@@ -425,7 +425,8 @@ class Schedule:
     # -- fluent methods ------------------------------------------------------------
 
     def shift(self, n: Any) -> Schedule:
-        """``s(max(t - n, 0))``: start ``n`` steps later, holding ``s(0)`` before."""
+        """``s(max(t - n, 0))``: start ``n`` steps later, holding ``s(0)`` before; with a
+        negative ``n = -k``, ``s(t + k)``: start ``k`` steps in."""
         from .combinators import Shift
 
         return Shift(self, n)

@@ -60,6 +60,8 @@ def _as_leaf(v: Any) -> Any:
 
 
 def _register(cls: type) -> None:
+    import jax  # noqa: F401  (first: importing it registers every class, through the hook below)
+
     with _lock:
         if cls not in _registered:
             _register_now(cls)

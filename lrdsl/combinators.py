@@ -191,8 +191,14 @@ class Chain(Schedule):
 
 
 def _not_finite(i: int, p: Schedule) -> Exception:
-    return check.fail(
-        "chain", f"pieces[{i}]", p, "of finite duration when it is not the last piece (or give boundaries=[...])"
+    from .errors import ScheduleError
+
+    text = repr(p)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return ScheduleError(
+        f"chain: pieces[{i}] ({shown}) never ends, so the piece after it would never start; give it a length"
+        " (constant(v, steps=n), or a piece with steps such as linear, cosine or wsd)"
+        " or give the chain boundaries=[...]"
     )
 
 
@@ -279,6 +285,12 @@ class Warmup(Schedule):
     ``schedule(t - steps)`` (``shift=False``: then ``schedule(t)``, as timm's
     ``warmup_prefix=False``).
 
+    The ramp is ``start + (schedule(0) - start) * t / steps`` for ``t < steps``;
+    with ``inclusive=True`` the current step counts, ``(t + 1) / steps``, so the
+    ramp reaches ``schedule(0)`` on its last step, ``steps - 1`` (nanoGPT's
+    ``learning_rate * (it + 1) / warmup_iters``, llm.c, torchtitan). ``steps``
+    may be 0: no warmup, the values of ``schedule``.
+
     Anchors: ``optax.warmup_cosine_decay_schedule`` (with a cosine), timm's
     ``warmup_t`` / ``warmup_lr_init``, Hugging Face's ``get_*_with_warmup``.
 
@@ -290,20 +302,24 @@ class Warmup(Schedule):
     steps: Any
     start: Any = 0.0
     shifted: bool = field(default=True, metadata=STATIC)  # the ``shift`` argument
+    inclusive: bool = field(default=False, metadata=STATIC)
     _text_name = "warmup"
     _renamed: ClassVar[dict[str, str]] = {"shifted": "shift"}  # ``s.shift(n)`` is a method
 
-    def __init__(self, schedule: Schedule, steps: Any, start: Any = 0.0, shift: bool = True) -> None:
-        set_fields(self, schedule=schedule, steps=steps, start=start, shifted=shift)
+    def __init__(
+        self, schedule: Schedule, steps: Any, start: Any = 0.0, shift: bool = True, inclusive: bool = False
+    ) -> None:
+        set_fields(self, schedule=schedule, steps=steps, start=start, shifted=shift, inclusive=inclusive)
         self.__post_init__()
 
     def __post_init__(self) -> None:
         set_fields(
             self,
             schedule=check_schedule("warmup", "schedule", self.schedule),
-            steps=check.positive("warmup", "steps", self.steps),
+            steps=check.nonnegative("warmup", "steps", self.steps),
             start=check.nonnegative("warmup", "start", self.start),
             shifted=check.flag("warmup", "shift", self.shifted),
+            inclusive=check.flag("warmup", "inclusive", self.inclusive),
         )
         check_nesting(self, "warmup")
 
@@ -321,10 +337,15 @@ class Warmup(Schedule):
         # t - steps (or t) after: evaluating it twice would make a warmup of a
         # warmup of ... cost 2**depth on the backends that compute every branch.
         steps = self.steps
+        if is_plain(steps) and steps == 0:  # no warmup: the schedule itself
+            return self.schedule._eval(t, xp)
         warm = t < steps
         after = xp.maximum(xp.sub(t, steps), 0) if self.shifted else t
         v = self.schedule._eval(xp.where(warm, xp.zero(t), after), xp)
-        u = xp.minimum(t, steps)
+        if not is_plain(steps):  # an array or traced length may be 0: no 0 / 0
+            steps = xp.where(xp.gt(steps, 0), steps, 1)
+        # the part of the ramp done: t steps, or t + 1 when the current step counts
+        u = xp.minimum(xp.add(t, 1) if self.inclusive else t, steps)
         ramp = self.start * xp.div(xp.sub(steps, u), steps) + v * xp.div(u, steps)
         return xp.where(warm, ramp, v)
 
@@ -353,7 +374,9 @@ class _Method(Schedule):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Shift(_Method):
-    """``schedule(max(t - n, 0))``: the schedule starts ``n`` steps later."""
+    """``schedule(max(t - n, 0))``: the schedule starts ``n`` steps later; a negative
+    ``n = -k`` is ``schedule(t + k)``: it starts ``k`` steps in (a trainer whose
+    counter starts at 1 is ``s.shift(-1)``)."""
 
     schedule: Schedule
     n: Any
@@ -363,13 +386,19 @@ class Shift(_Method):
         set_fields(
             self,
             schedule=check_schedule("shift", "schedule", self.schedule),
-            n=check.nonnegative("shift", "n", self.n),
+            n=check.number("shift", "n", self.n),
         )
         check_nesting(self, "shift")
 
     @cached_property
     def duration(self) -> Any:
-        return _add(self.n, self.schedule.duration)
+        """``n + duration`` (never below 0: ``shift(-k)`` drops the first ``k`` steps)."""
+        d = self.schedule.duration
+        if not self.schedule.finite:
+            return math.inf
+        if is_plain(self.n) and self.n >= 0:
+            return self.n + d
+        return _max(self.n + d, 0)
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return self.schedule._eval(xp.maximum(xp.sub(t, self.n), 0), xp)
@@ -476,9 +505,9 @@ def operand(fn: str, x: Any) -> Any:
 
 
 def _pointwise_duration(operands: Iterable[Any]) -> tuple[bool, Any]:
-    """Finite when every operand that varies (a schedule other than a constant) is
-    finite; the duration is then the longest of theirs."""
-    varying = [o for o in operands if isinstance(o, Schedule) and not isinstance(o, Constant)]
+    """Finite when every operand that varies (a schedule other than a constant without
+    ``steps``) is finite; the duration is then the longest of theirs."""
+    varying = [o for o in operands if isinstance(o, Schedule) and not (isinstance(o, Constant) and o.steps is None)]
     if not varying or not all(o.finite for o in varying):
         return False, math.inf
     d = varying[0].duration

@@ -107,8 +107,8 @@ def broken(edit: Any) -> dict[str, Any]:
         ),
         (broken(lambda d: d["schedule"].update(colour="red")), "has unknown fields ['colour']"),
         (
-            broken(lambda d: d["schedule"]["schedule"].update(steps=0)),
-            "schedule.schedule (cosine): cosine: steps must be > 0, got 0",
+            broken(lambda d: d["schedule"]["schedule"].update(steps=-1)),
+            "schedule.schedule (cosine): cosine: steps must be >= 0, got -1",
         ),
         (
             broken(lambda d: d["schedule"]["schedule"].update(steps="10")),
