@@ -51,7 +51,7 @@ def fail(fn: str, param: str, value: Any, rule: str) -> ScheduleError:
 def describe(value: Any) -> str:
     """``value`` for a message: the repr of a number (a short one for a huge int),
     or the bad element of a concrete array and where it is."""
-    if type(value) is int and value.bit_length() > 64:
+    if type(value) is int and value.bit_length() > 128:
         return f"an int of {int(value.bit_length() * math.log10(2)) + 1} digits"
     if isinstance(value, np.generic) and not isinstance(value, np.longdouble):
         item = value.item()

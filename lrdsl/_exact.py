@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 
 from ._node import Schedule
+from ._ops import geometric_start
 
 __all__ = [
     "PRECISION",
@@ -556,12 +557,34 @@ class _ExactOps:
         return lo if x < lo else hi if x > hi else x
 
     @staticmethod
+    def lt(a: Any, b: Any) -> Any:
+        return a < b
+
+    @staticmethod
+    def le(a: Any, b: Any) -> Any:
+        return a <= b
+
+    @staticmethod
+    def gt(a: Any, b: Any) -> Any:
+        return a > b
+
+    @staticmethod
+    def ge(a: Any, b: Any) -> Any:
+        return a >= b
+
+    @staticmethod
     def sub(a: Any, b: Any) -> Any:
         return a - b if _both_int(a, b) else lift(a) - b
 
     @staticmethod
+    def add(a: Any, b: Any) -> Any:
+        return a + b if _both_int(a, b) else lift(a) + b
+
+    @staticmethod
     def div(a: Any, b: Any) -> Any:
         return lift(a) / b
+
+    time_div = div
 
     @staticmethod
     def floordiv(a: Any, b: Any) -> Any:
@@ -608,9 +631,14 @@ class _ExactOps:
         return lift(x).sqrt()
 
     @classmethod
-    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool) -> Any:
-        """``gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
-        return cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+    def pow_steps(cls, gamma: Any, t: Any, every: Any, floor: bool, scale: Any = 1) -> Any:
+        """``scale * gamma ** (t / every)`` (``floor(t / every)`` if ``floor``)."""
+        return lift(scale) * cls.pow(gamma, cls.floordiv(t, every) if floor else cls.div(t, every))
+
+    @classmethod
+    def geometric(cls, p: Any, m: Any, j: Any, like: Any = None) -> Any:
+        """Where cycle ``j`` begins (see :func:`lrdsl._ops.geometric_start`)."""
+        return geometric_start(cls, p, m, j)
 
     @staticmethod
     def searchsorted(bounds: Sequence[Any], t: Any) -> int:

@@ -254,6 +254,11 @@ class Jax:
                 v = v + x.f
         return v if x.scale == 1 else v / x.scale
 
+    def time_array(self, t: Any) -> Any:
+        """``t`` as a JAX array for formulas written in ``jax.numpy`` itself (noise,
+        running products): a :class:`Time` as :meth:`to_array` gives it, else ``t``."""
+        return self.to_array(t) if isinstance(t, Time) else t
+
     def to_array(self, x: Any) -> Any:
         """A time as a JAX array: the integer count itself when it is one, else a float."""
         if isinstance(x, Time) and x.kind == "int" and x.scale == 1 and not isinstance(x.i, int):

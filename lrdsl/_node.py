@@ -47,7 +47,7 @@ from .quantity import free as free_names
 if TYPE_CHECKING:
     from .combinators import Chain
 
-__all__ = ["Schedule", "STATIC", "MAX_DEPTH", "MAX_NODES", "node_classes", "evaluate", "check_leaves"]
+__all__ = ["Schedule", "STATIC", "with_form", "wrong_call", "MAX_DEPTH", "MAX_NODES", "node_classes", "evaluate", "check_leaves"]
 
 STATIC = {"static": True}
 
@@ -191,7 +191,75 @@ def _text_of(node: Schedule) -> tuple[int, str]:
     return registry.generation(), node._render()
 
 
-class Schedule:
+def wrong_call(name: str, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], method: bool = False) -> TypeError | None:
+    """The ``TypeError`` of a call whose arguments do not fit ``fn``'s parameters, giving
+    the form of the call (``cosine: missing a required argument: 'steps'; the form is
+    cosine(start, end, steps, *, exponent=1.0, periodic=False)``), or ``None`` when they
+    fit (the error was then about a value, and stands as it is)."""
+    import inspect
+
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as wrong:
+        from .text import signature
+
+        if method:
+            return TypeError(f"wrong arguments for .{name}(): the form is {signature(name, fn, method=True)}")
+        return TypeError(f"{name}: {wrong}; the form is {signature(name, fn)}")
+    except ValueError:  # no signature to check against
+        pass
+    return None
+
+
+def with_form(name: str, method: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a function of the language (or a method of :class:`Schedule`) so that a
+    call with the wrong arguments says the form of the call (:func:`wrong_call`)."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except TypeError:
+                error = wrong_call(name, call, args, kwargs, method)
+                if error is None:
+                    raise
+                raise error from None
+
+        return call
+
+    return wrap
+
+
+class _NodeClass(type):
+    """The class of node classes: a constructor called with the wrong arguments says the
+    form of the call (``lr.cosine(1e-3, 0)``), as the text parser does."""
+
+    @property
+    def __signature__(cls) -> Any:
+        """The constructor's parameters (those of ``__init__`` after ``self``), which
+        :func:`inspect.signature` would otherwise read from ``__call__`` below."""
+        return _constructor_signature(cls)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except TypeError:
+            error = wrong_call(getattr(cls, "_text_name", "") or cls.__name__, cls, args, kwargs)
+            if error is None:
+                raise
+            raise error from None
+
+
+@functools.cache
+def _constructor_signature(cls: type) -> Any:
+    import inspect
+
+    sig = inspect.signature(cls.__init__)  # type: ignore[misc]
+    return sig.replace(parameters=list(sig.parameters.values())[1:], return_annotation=inspect.Signature.empty)
+
+
+class Schedule(metaclass=_NodeClass):
     """An immutable expression denoting a pure function ``t -> value``.
 
     ``t`` is the number of completed optimizer steps (``t = 0`` is the value
@@ -424,6 +492,7 @@ class Schedule:
 
     # -- fluent methods ------------------------------------------------------------
 
+    @with_form("shift", method=True)
     def shift(self, n: Any) -> Schedule:
         """``s(max(t - n, 0))``: start ``n`` steps later, holding ``s(0)`` before; with a
         negative ``n = -k``, ``s(t + k)``: start ``k`` steps in."""
@@ -431,19 +500,22 @@ class Schedule:
 
         return Shift(self, n)
 
-    def per_epoch(self, steps_per_epoch: Any, staircase: bool = True) -> Schedule:
+    @with_form("per_epoch", method=True)
+    def per_epoch(self, steps_per_epoch: Any, *, staircase: bool = True) -> Schedule:
         """``s(floor(t / steps_per_epoch))`` (``staircase=False``: ``s(t / steps_per_epoch)``):
         an epoch-based schedule driven once per batch."""
         from .combinators import PerEpoch
 
-        return PerEpoch(self, steps_per_epoch, staircase)
+        return PerEpoch(self, steps_per_epoch, staircase=staircase)
 
+    @with_form("repeat", method=True)
     def repeat(self, period: Any) -> Schedule:
         """``s(t mod period)``."""
         from .combinators import Repeat
 
         return Repeat(self, period)
 
+    @with_form("clip", method=True)
     def clip(self, lo: Any = None, hi: Any = None) -> Schedule:
         """``min(max(s(t), lo), hi)``; either bound may be ``None``."""
         from .combinators import Clip

@@ -32,9 +32,9 @@ EXAMPLES = """\
 examples:
   lrdsl show "linear(0, 1e-3, 1000) >> cosine(1e-3, 1e-5, 99_000)"
   lrdsl show "warmup(cosine(3e-4, 0, 50_000), 2_000)" --steps 60000
-  lrdsl plot "step(0.1, 30, 0.1).per_epoch(390)" --steps 40000 -o step.png
+  lrdsl plot "step(0.1, 30, gamma=0.1).per_epoch(390)" --steps 40000 -o step.png
   lrdsl plot "cosine(1, 0, 100)" "linear(1, 0, 100)" --log -o compare.png
-  lrdsl values "multistep(0.1, [30, 60], 0.1)" --steps 90 --format csv
+  lrdsl values "multistep(0.1, [30, 60], gamma=0.1)" --steps 90 --format csv
   lrdsl show @schedule.json        (a document written by s.to_dict())
   lrdsl show "warmup(cosine(1e-3, 0, T - round(0.05 * T)), round(0.05 * T))" --bind T=100000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -33,6 +33,7 @@ from ._node import (
     record_nesting,
     set_fields,
     text,
+    with_form,
 )
 from ._ops import is_plain
 from .primitives import Constant
@@ -101,6 +102,7 @@ class Chain(Schedule):
     """
 
     pieces: tuple[Schedule, ...]
+    _: KW_ONLY
     boundaries: tuple[Any, ...] | None = None
     _text_name = "chain"
 
@@ -202,6 +204,7 @@ def _not_finite(i: int, p: Schedule) -> Exception:
     )
 
 
+@with_form("chain")
 def chain(*pieces: Schedule, boundaries: Iterable[Any] | None = None) -> Chain:
     """``pieces`` one after another (see :class:`Chain`); ``a >> b`` is ``chain(a, b)``.
 
@@ -216,7 +219,7 @@ def chain(*pieces: Schedule, boundaries: Iterable[Any] | None = None) -> Chain:
             else:
                 flat.append(p)
         return Chain(tuple(flat))
-    return Chain(tuple(pieces), tuple(boundaries) if not isinstance(boundaries, tuple) else boundaries)
+    return Chain(tuple(pieces), boundaries=tuple(boundaries) if not isinstance(boundaries, tuple) else boundaries)
 
 
 def then(a: Schedule, b: Schedule) -> Chain:
@@ -300,6 +303,7 @@ class Warmup(Schedule):
 
     schedule: Schedule
     steps: Any
+    _: KW_ONLY
     start: Any = 0.0
     shifted: bool = field(default=True, metadata=STATIC)  # the ``shift`` argument
     inclusive: bool = field(default=False, metadata=STATIC)
@@ -307,7 +311,7 @@ class Warmup(Schedule):
     _renamed: ClassVar[dict[str, str]] = {"shifted": "shift"}  # ``s.shift(n)`` is a method
 
     def __init__(
-        self, schedule: Schedule, steps: Any, start: Any = 0.0, shift: bool = True, inclusive: bool = False
+        self, schedule: Schedule, steps: Any, *, start: Any = 0.0, shift: bool = True, inclusive: bool = False
     ) -> None:
         set_fields(self, schedule=schedule, steps=steps, start=start, shifted=shift, inclusive=inclusive)
         self.__post_init__()
@@ -411,6 +415,7 @@ class PerEpoch(_Method):
 
     schedule: Schedule
     steps_per_epoch: Any
+    _: KW_ONLY
     staircase: bool = field(default=True, metadata=STATIC)
     _text_name = "per_epoch"
 

@@ -20,11 +20,11 @@ can be one off there; see :mod:`lrdsl.compat`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from . import _checks as check
-from ._node import STATIC, Schedule, set_fields
+from ._node import STATIC, Schedule, set_fields, with_form
 from ._ops import is_plain
 from .combinators import Chain, chain
 from .primitives import Constant, Cosine, Linear, Polynomial, Span, _blend, _cosine_weights, _done_and_left
@@ -67,6 +67,11 @@ class _Cycles(Schedule):
     """Cycles ``i = 0, 1, ...`` of length ``period * mult**i``; in cycle ``i`` the
     value goes from ``start * decay**i`` down to ``end`` along the subclass's
     shape; after ``limit`` cycles (if given) it stays at ``end``.
+
+    ``decay`` may be any finite number: ``decay**i`` is taken at whole ``i``, so ``0``
+    leaves the first cycle alone (``0**0 = 1``) and a negative ``decay`` alternates the
+    sign of the peaks, as the anchors' own products do (timm's ``cycle_decay``, Keras's
+    ``m_mul``).
 
     Subclasses define the fields ``start, end, period, mult, decay, limit`` and
     ``_weights(x, y, xp)``: for the fraction ``x`` of the cycle done and
@@ -169,7 +174,7 @@ class CosineRestarts(_Cycles):
     timm ``CosineLRScheduler`` (``period = t_initial``, ``mult = cycle_mul``,
     ``decay = cycle_decay``, ``limit = cycle_limit``, ``k = k_decay``); Keras
     ``CosineDecayRestarts`` (``alpha * lr + cosine_restarts((1 - alpha) * lr, 0,
-    first_decay_steps, t_mul, m_mul)``); Hugging Face
+    first_decay_steps, mult=t_mul, decay=m_mul)``); Hugging Face
     ``cosine_with_restarts``.
 
     >>> round(cosine_restarts(1.0, 0.0, 10, mult=2)(20), 12)
@@ -179,6 +184,7 @@ class CosineRestarts(_Cycles):
     start: Any
     end: Any
     period: Any
+    _: KW_ONLY
     mult: Any = 1.0
     decay: Any = 1.0
     limit: Any = None
@@ -193,7 +199,7 @@ class CosineRestarts(_Cycles):
             end=check.number(fn, "end", self.end),
             period=check.positive(fn, "period", self.period),
             mult=_mult(fn, self.mult),
-            decay=check.positive(fn, "decay", self.decay),
+            decay=check.number(fn, "decay", self.decay),
             limit=_limit(fn, self.limit),
             k=check.positive(fn, "k", self.k),
         )
@@ -218,6 +224,7 @@ class PolynomialRestarts(_Cycles):
     start: Any
     end: Any
     period: Any
+    _: KW_ONLY
     power: Any = 1.0
     mult: Any = 1.0
     decay: Any = 1.0
@@ -234,7 +241,7 @@ class PolynomialRestarts(_Cycles):
             period=check.positive(fn, "period", self.period),
             power=check.positive(fn, "power", self.power),
             mult=_mult(fn, self.mult),
-            decay=check.positive(fn, "decay", self.decay),
+            decay=check.number(fn, "decay", self.decay),
             limit=_limit(fn, self.limit),
             k=check.positive(fn, "k", self.k),
         )
@@ -265,6 +272,7 @@ class Tanh(_Cycles):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     lb: Any = -7.0
     ub: Any = 3.0
     mult: Any = 1.0
@@ -284,7 +292,7 @@ class Tanh(_Cycles):
             lb=lb,
             ub=ub,
             mult=_mult(fn, self.mult),
-            decay=check.positive(fn, "decay", self.decay),
+            decay=check.number(fn, "decay", self.decay),
             limit=_limit(fn, self.limit),
         )
 
@@ -336,6 +344,7 @@ class Cyclic(Schedule):
     low: Any
     high: Any
     step_size_up: Any
+    _: KW_ONLY
     step_size_down: Any = None
     mode: str = field(default="triangular", metadata=STATIC)
     gamma: Any = 1.0
@@ -392,6 +401,7 @@ class InverseSqrt(Schedule):
 
     start: Any
     timescale: Any
+    _: KW_ONLY
     power: Any = 0.5
     _text_name = "inverse_sqrt"
 
@@ -424,6 +434,7 @@ class InverseTime(Schedule):
 
     start: Any
     rate: Any
+    _: KW_ONLY
     every: Any = 1
     staircase: bool = field(default=False, metadata=STATIC)
     _text_name = "inverse_time"
@@ -498,6 +509,7 @@ class PolynomialCycle(Schedule):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     power: Any = 1.0
     _text_name = "polynomial_cycle"
 
@@ -527,9 +539,11 @@ class PolynomialCycle(Schedule):
 # Families that are compositions of the primitives.
 
 
+@with_form("onecycle")
 def onecycle(
     peak: Any,
     total_steps: Any,
+    *,
     pct_start: Any = 0.3,
     div_factor: Any = 25.0,
     final_div_factor: Any = 1e4,
@@ -590,15 +604,17 @@ def _shaped(shape: str, start: Any, end: Any, steps: Any, rising: bool) -> Sched
     if shape == "cosine":
         return Cosine(start, end, steps)
     if rising:
-        return Polynomial(start, end, steps, 0.5)
+        return Polynomial(start, end, steps, power=0.5)
     return OneMinusSqrt(start, end, steps)
 
 
+@with_form("wsd")
 def wsd(
     peak: Any,
     warmup_steps: Any,
     stable_steps: Any,
     decay_steps: Any,
+    *,
     start: Any = 0.0,
     end: Any = 0.0,
     warmup: str = "linear",

@@ -149,7 +149,7 @@ class _Noisy(Schedule):
         elif xp.name == "python":
             n = self._noise_at(t)
         else:
-            n = self._noise(t, xp)
+            n = self._noise(xp.time_array(t) if xp.name == "jax" else t, xp)
         return self._apply(v, n, xp)
 
     def _apply(self, v: Any, n: Any, xp: Any) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, ClassVar
 
 from . import _checks as check
@@ -126,6 +126,7 @@ class Constant(Schedule):
     """
 
     value: Any
+    _: KW_ONLY
     steps: Any = None
     _text_name = "constant"
 
@@ -201,6 +202,7 @@ class Cosine(Span):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     exponent: Any = 1.0
     periodic: bool = field(default=False, metadata=STATIC)
     _text_name = "cosine"
@@ -247,6 +249,7 @@ class Exponential(Schedule):
 
     start: Any
     gamma: Any
+    _: KW_ONLY
     every: Any = 1
     staircase: bool = field(default=False, metadata=STATIC)
     end: Any = None
@@ -263,9 +266,10 @@ class Exponential(Schedule):
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
-        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows
-            return 0.0
-        v = xp.pow_steps(self.gamma, t, self.every, self.staircase, self.start)
+        if _is_zero(self.start):  # not 0 * inf once gamma ** k overflows; end still bounds it
+            v: Any = 0.0
+        else:
+            v = xp.pow_steps(self.gamma, t, self.every, self.staircase, self.start)
         if self.end is None:
             return v
         g, end = self.gamma, self.end
@@ -278,12 +282,13 @@ class Step(Schedule):
 
     Anchor: ``torch.optim.lr_scheduler.StepLR`` (``start = base_lr``).
 
-    >>> step(1.0, 30, 0.1)(60)
+    >>> step(1.0, 30, gamma=0.1)(60)
     0.010000000000000002
     """
 
     start: Any
     step_size: Any
+    _: KW_ONLY
     gamma: Any = 0.1
     _text_name = "step"
 
@@ -307,12 +312,13 @@ class MultiStep(Schedule):
 
     Anchor: ``torch.optim.lr_scheduler.MultiStepLR`` (``start = base_lr``).
 
-    >>> multistep(1.0, [10, 20, 20], 0.5)(20)
+    >>> multistep(1.0, [10, 20, 20], gamma=0.5)(20)
     0.125
     """
 
     start: Any
     milestones: Sequence[Any]
+    _: KW_ONLY
     gamma: Any = 0.1
     _text_name = "multistep"
 
@@ -347,6 +353,7 @@ class Polynomial(Span):
     start: Any
     end: Any
     steps: Any
+    _: KW_ONLY
     power: Any = 1.0
     _text_name = "polynomial"
 
@@ -415,11 +422,12 @@ class Interpolate(Schedule):
 
     times: Sequence[Any]
     levels: Sequence[Any]  # the ``values`` argument (``s.values(n)`` is every schedule's method)
+    _: KW_ONLY
     kind: str = field(default="linear", metadata=STATIC)
     _text_name = "interpolate"
     _renamed: ClassVar[dict[str, str]] = {"levels": "values"}
 
-    def __init__(self, times: Any, values: Any, kind: str = "linear") -> None:
+    def __init__(self, times: Any, values: Any, *, kind: str = "linear") -> None:
         set_fields(self, times=times, levels=values, kind=kind)
         self.__post_init__()
 
@@ -475,6 +483,7 @@ class Lambda(Schedule):
     """
 
     fn: Callable[[Any], Any] = field(metadata=STATIC)
+    _: KW_ONLY
     name: str | None = field(default=None, metadata=STATIC)
     _text_name = "lambda_"
 

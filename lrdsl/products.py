@@ -126,12 +126,13 @@ class RunningProduct(Schedule):
 
     def _eval_jax(self, t: Any, xp: Any) -> Any:
         jax, jnp = xp.jax, xp.jnp
-        t = jnp.asarray(t)
+        t = jnp.asarray(xp.time_array(t))
         n = jnp.floor(t).astype(jnp.int32) if jnp.issubdtype(t.dtype, jnp.floating) else t
         factor = self.factor
 
         def body(k: Any, acc: Any) -> Any:
-            return jnp.where(k <= n, acc * jnp.asarray(factor._eval(k, xp), dtype=acc.dtype), acc)
+            value = xp.to_float(factor._eval(xp.count(jnp.asarray(k).astype(xp.itype())), xp))
+            return jnp.where(k <= n, acc * jnp.asarray(value, dtype=acc.dtype), acc)
 
         ones = jnp.ones(jnp.shape(t), dtype=float)
         return self.start * jax.lax.fori_loop(1, jnp.max(n) + 1, body, ones)

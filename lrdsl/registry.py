@@ -100,7 +100,9 @@ def language() -> dict[str, Form]:
     """Every name of the language, by name (see the module docstring)."""
     from . import combinators as c
     from . import families as f
+    from . import noises as n
     from . import primitives as p
+    from . import products as r
 
     calls: dict[str, type] = {
         # DESIGN.md section 2: primitives
@@ -128,6 +130,10 @@ def language() -> dict[str, Form]:
         "inverse_time": f.InverseTime,
         "one_minus_sqrt": f.OneMinusSqrt,
         "polynomial_cycle": f.PolynomialCycle,
+        # noise and running products
+        "noise": n.Noise,
+        "timm_noise": n.TimmNoise,
+        "running_product": r.RunningProduct,
     }
     builders: dict[str, Callable[..., Any]] = {"chain": c.chain, "lambda_": lambda_by_name}
     out = {name: Form(name, "call", cls, builders.get(name, cls)) for name, cls in calls.items()}
@@ -167,7 +173,7 @@ def lambda_by_name(name: Any = None) -> Any:
         raise ScheduleError(
             f"lambda_: no function is registered as {name!r} ({hint}); register it with lrdsl.register({name!r})"
         )
-    return Lambda(fn, None if name_of(fn) == name else name)
+    return Lambda(fn, name=None if name_of(fn) == name else name)
 
 
 def _or(items: list[str]) -> str:

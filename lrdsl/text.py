@@ -108,16 +108,21 @@ def _tables() -> tuple[dict[str, Form], dict[str, Form]]:
 
 
 def signature(name: str, fn: Any, method: bool = False) -> str:
-    """The call as a user writes it, ``cosine(start, end, steps, exponent=1.0, periodic=False)``."""
+    """The call as a user writes it, ``cosine(start, end, steps, *, exponent=1.0, periodic=False)``:
+    required parameters by position, then ``*`` and the options, by keyword only."""
     from .combinators import chain
     from .registry import lambda_by_name
 
     if fn is chain:
-        return "chain(s1, s2, ..., boundaries=None)"
+        return "chain(s1, s2, ..., *, boundaries=None)"
     if fn is lambda_by_name:
         return "lambda_('registered_name')"
     parts = []
+    star = False  # the keyword-only parameters follow a "*"
     for p in _signature(fn).parameters.values():
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and not star:
+            parts.append("*")
+            star = True
         parts.append(p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}")
     if method:
         return f"s.{name}({', '.join(parts[1:])})"

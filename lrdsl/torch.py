@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 from torch.optim import Optimizer
 from torch.optim import lr_scheduler as L
@@ -49,6 +50,8 @@ HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "beta1", "beta2")
 #: The tag and version of :meth:`Scheduler.state_dict`.
 STATE_FORMAT = "lrdsl.torch.Scheduler"
 STATE_VERSION = 1
+#: The largest step a checkpoint may hold (PyTorch counts in int64).
+MAX_STEP = 2**63 - 1
 
 ScheduleArg = Schedule | Sequence[Schedule] | Mapping[str, Schedule | Sequence[Schedule]]
 
@@ -61,6 +64,32 @@ _WHERE: dict[str, tuple[str, int | None]] = {
     "beta1": ("betas", 0),
     "beta2": ("betas", 1),
 }
+_INF = math.inf
+_MISSING = object()
+
+
+class _Slot(NamedTuple):
+    """One driven value: param group ``group``'s ``name`` (at ``key``, or ``key[beta]``),
+    ``scale * fns[fn](t)``."""
+
+    group: int
+    name: str
+    key: str
+    beta: int | None
+    fn: int
+    scale: float
+
+
+class _Plan(NamedTuple):
+    """What a :class:`Scheduler` evaluates: built from its schedules and base lrs alone
+    (nothing of it is pickled: generated code is rebuilt on load)."""
+
+    fns: list[Callable[[int], float]]
+    slots: list[_Slot]
+    n_groups: int
+    #: The direct path of ``step()``: ``(fn, scale)`` for groups ``0, 1, ...`` when each
+    #: group's lr, and nothing else, is driven; else ``None``.
+    writers: list[tuple[Callable[[int], float], float]] | None
 
 
 # ----------------------------------------------------------------------------
@@ -89,13 +118,33 @@ class Scheduler(LRScheduler):
     capturable optimizers) is updated in place with ``fill_``. ``get_last_lr()``
     is as in PyTorch.
 
+    Values: every driven value must be a finite number; a schedule that gives a
+    NaN or an infinity, or raises, is a :class:`~lrdsl.ScheduleError` naming the
+    hyperparameter, the group and the step. Like PyTorch's own schedulers (whose
+    ``OneCycleLR`` extrapolates below 0 at ``t = total_steps``, and whose tests
+    cycle ``betas[0]`` up to 22), it writes a negative lr or a beta outside
+    ``[0, 1)`` as given: the optimizers check their hyperparameters only when
+    they are built.
+
+    Atomic: every operation computes all its values first and only then
+    changes anything. A constructor, :meth:`step`, :meth:`load_state_dict` or
+    :meth:`from_state_dict` that raises leaves the optimizer's param groups
+    and the scheduler (``last_epoch``, ``_step_count``, ``base_lrs``, its
+    schedules, ``get_last_lr()``) as they were.
+
     Checkpoints: :meth:`state_dict` is plain data (the step and each schedule's
     ``to_dict()``), readable by ``torch.load(..., weights_only=True)``;
     :meth:`load_state_dict` restores the step, checks that the checkpoint's
     schedules are this scheduler's, and sets every driven value to
     ``schedule(step)`` at once (so the optimizer and the scheduler may be
     restored in either order); :meth:`from_state_dict` rebuilds a scheduler from
-    the checkpoint alone.
+    the checkpoint alone. A checkpoint with a missing, extra or ill-typed field
+    is a :class:`~lrdsl.ScheduleError` that names it. Resuming at any step costs
+    one evaluation per schedule.
+
+    Pickling and ``copy.deepcopy`` work as for PyTorch's own schedulers (the
+    optimizer comes along); the generated code that evaluates the schedules is
+    rebuilt on load, not pickled. A ``lambda_`` pickles if its function does.
     """
 
     schedules: dict[str, tuple[Schedule, ...]]
@@ -121,75 +170,170 @@ class Scheduler(LRScheduler):
             raise ScheduleError(f"Scheduler: last_epoch must be >= -1, got {last_epoch}")
         self.schedules = _plan(optimizer, schedule)
         self.relative = relative
-        self._fns: list[Callable[[int], float]] = []
-        self._slots: list[tuple[int, str, int | None, int, float]] = []
-        self._writers: list[tuple[int, Callable[[int], float], float]] | None = None
-        super().__init__(optimizer, last_epoch)
+        self._set_plan(_Plan([], [], len(optimizer.param_groups), None))
+        # LRScheduler.__init__ adds "initial_lr" to the groups and wraps optimizer.step
+        # before its first step; if that step fails, both are undone.
+        fresh = [g for g in optimizer.param_groups if "initial_lr" not in g]
+        step_before = optimizer.__dict__.get("step", _MISSING)
+        try:
+            super().__init__(optimizer, last_epoch)
+        except BaseException:
+            for g in fresh:
+                g.pop("initial_lr", None)
+            if step_before is _MISSING:
+                optimizer.__dict__.pop("step", None)
+            else:
+                optimizer.__dict__["step"] = step_before
+            raise
 
-    # -- stepping ---------------------------------------------------------------
+    # -- what is evaluated --------------------------------------------------------
 
-    def _initial_step(self) -> None:
-        self._build()  # base_lrs are known now (LRScheduler.__init__ sets them first)
-        super()._initial_step()
-
-    def _build(self) -> None:
+    def _compile(self, base_lrs: Sequence[Any]) -> _Plan:
         """Compile each distinct schedule once, and list what to write where."""
         index: dict[Any, int] = {}
-        self._fns, self._slots = [], []
+        fns: list[Callable[[int], float]] = []
+        slots: list[_Slot] = []
         for name, per_group in self.schedules.items():
             key, beta = _WHERE[name]
             for g, s in enumerate(per_group):
                 try:
-                    i = index.setdefault(s, len(self._fns))
+                    i = index.setdefault(s, len(fns))
                 except TypeError:  # an unhashable schedule: no sharing
-                    i = len(self._fns)
-                if i == len(self._fns):
-                    self._fns.append(s.compile("python"))
-                scale = float(self.base_lrs[g]) if self.relative and name == "lr" else 1.0
-                self._slots.append((g, key, beta, i, scale))
-        self._n_groups = len(self.optimizer.param_groups)
-        # The direct path of step(): one float lr per group and nothing else driven.
+                    i = len(fns)
+                if i == len(fns):
+                    fns.append(s.compile("python"))
+                scale = float(base_lrs[g]) if self.relative and name == "lr" else 1.0
+                slots.append(_Slot(g, name, key, beta, i, scale))
+        n_groups = len(next(iter(self.schedules.values())))
+        only_lr = all(s.name == "lr" for s in slots) and len(slots) == n_groups
+        writers = [(fns[s.fn], s.scale) for s in sorted(slots)] if only_lr else None
+        return _Plan(fns, slots, n_groups, writers)
+
+    def _set_plan(self, plan: _Plan) -> None:
+        self._fns, self._slots, self._n_groups, self._writers = plan
+
+    def _evaluate(self, plan: _Plan, t: Any, where: str) -> list[float]:
+        """Each slot's value at step ``t``, checked against the optimizer's groups as
+        they are now; a :class:`ScheduleError` (nothing is changed) if any is bad."""
         groups = self.optimizer.param_groups
-        only_lr = all(key == "lr" and beta is None for _, key, beta, _, _ in self._slots)
-        one_each = sorted(g for g, *_ in self._slots) == list(range(len(groups)))
-        self._writers = (
-            [(g, self._fns[i], scale) for g, _, _, i, scale in sorted(self._slots)]
-            if only_lr and one_each and all(type(g["lr"]) is float for g in groups)
-            else None
-        )
+        if len(groups) != plan.n_groups:
+            raise ScheduleError(
+                f"{where}: the optimizer has {len(groups)} param groups, but this Scheduler"
+                f" was built for {plan.n_groups}; build a new Scheduler after add_param_group"
+            )
+        done: dict[int, float] = {}
+        out = []
+        for slot in plan.slots:
+            g, name = slot.group, slot.name
+            if slot.fn not in done:
+                try:
+                    done[slot.fn] = float(plan.fns[slot.fn](t))
+                except Exception as e:
+                    raise ScheduleError(
+                        f"{where}: the {name!r} schedule of param group {g} cannot be evaluated at"
+                        f" step {t}: {_why(e)}"
+                    ) from e
+            v = done[slot.fn] * slot.scale
+            group = groups[g]
+            if slot.key not in group:
+                raise ScheduleError(f"{where}: param_groups[{g}] has no {slot.key!r} any more, to drive {name!r}")
+            if slot.beta is not None and not (isinstance(group["betas"], (tuple, list)) and len(group["betas"]) == 2):
+                raise ScheduleError(
+                    f"{where}: cannot drive {name!r}: param_groups[{g}]['betas'] is {group['betas']!r}, not a pair"
+                )
+            if not -_INF < v < _INF:
+                raise ScheduleError(
+                    f"{where}: the {name!r} schedule of param group {g} gives {v!r} at step {t};"
+                    f" {name} must be a finite number"
+                )
+            out.append(v)
+        return out
+
+    def _write(self, plan: _Plan, values: list[float]) -> None:
+        """Set every driven value (checked by :meth:`_evaluate`: nothing here fails)."""
+        groups = self.optimizer.param_groups
+        for slot, v in zip(plan.slots, values, strict=True):
+            group = groups[slot.group]
+            if slot.beta is None:
+                cur = group[slot.key]
+                if isinstance(cur, torch.Tensor):
+                    cur.fill_(v)
+                else:
+                    group[slot.key] = v
+            else:
+                betas = group["betas"]
+                if isinstance(betas[slot.beta], torch.Tensor):
+                    betas[slot.beta].fill_(v)
+                else:
+                    group["betas"] = (v, betas[1]) if slot.beta == 0 else (betas[0], v)
 
     def _values(self, t: int) -> list[float]:
-        """The value of each slot at step ``t``."""
+        """The value of each slot at step ``t`` (unchecked)."""
         out = [f(t) for f in self._fns]
-        return [out[i] * scale for _, _, _, i, scale in self._slots]
+        return [out[s.fn] * s.scale for s in self._slots]
+
+    # -- stepping ---------------------------------------------------------------
+
+    def _initial_step(self) -> None:
+        # base_lrs are known now (LRScheduler.__init__ sets them first)
+        resume = self.__dict__.pop("_resume", None)
+        if resume is not None:  # from_state_dict: straight to the checkpoint's step
+            self._load(resume, "Scheduler.from_state_dict")
+            return
+        plan = self._compile(self.base_lrs)
+        self._set_plan(plan)
+        super()._initial_step()
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one step: every driven value becomes ``schedule(last_epoch + 1)``.
 
         The first step and the deprecated ``step(epoch)`` go through PyTorch's own
         ``LRScheduler.step`` (its call-order warnings); later steps that only set
-        float lrs take a direct path without the bookkeeping in between.
+        float lrs take a direct path without the bookkeeping in between. A step
+        that fails (a bad value, a param group added since) changes nothing.
         """
         writers = self._writers
-        if (
-            epoch is None
-            and writers is not None
-            and self._step_count > 1
-            and len(self.optimizer.param_groups) == self._n_groups
-        ):
-            self._step_count += 1
-            t = self.last_epoch = self.last_epoch + 1
+        if epoch is None and writers is not None and self._step_count > 1:
             # Looked up every step: Optimizer.load_state_dict (a resume, or accelerate
             # wrapping the optimizer) replaces the group dicts.
             groups = self.optimizer.param_groups
-            for g, fn, scale in writers:
-                group = groups[g]
-                if group["lr"].__class__ is not float:  # a tensor lr now: the general path
-                    self._apply(t)
+            t = self.last_epoch + 1
+            if len(groups) == 1 == len(writers):  # the common case, kept lean
+                fn, scale = writers[0]
+                group = groups[0]
+                try:
+                    v = fn(t) * scale
+                except Exception:
+                    v = math.nan  # the general path says what is wrong
+                if -_INF < v < _INF and group["lr"].__class__ is float:
+                    group["lr"] = v
+                    self._step_count += 1
+                    self.last_epoch = t
                     return
-                group["lr"] = fn(t) * scale
-            return
-        super().step(epoch)
+            elif len(groups) == len(writers) and self._direct(t, writers, groups):
+                return
+        count, last = self._step_count, self.last_epoch
+        try:
+            super().step(epoch)
+        except BaseException:
+            self._step_count, self.last_epoch = count, last
+            raise
+
+    def _direct(self, t: int, writers: list[tuple[Callable[[int], float], float]], groups: list[Any]) -> bool:
+        """Set every group's float lr to its schedule at ``t``, if every value is good
+        (else change nothing and return false, for the general path to explain)."""
+        try:
+            values = [fn(t) * scale for fn, scale in writers]
+        except Exception:
+            return False
+        for v, group in zip(values, groups):
+            if not -_INF < v < _INF or group["lr"].__class__ is not float:
+                return False
+        for v, group in zip(values, groups):
+            group["lr"] = v
+        self._step_count += 1
+        self.last_epoch = t
+        return True
 
     @property
     def _last_lr(self) -> list[float | torch.Tensor]:
@@ -204,36 +348,12 @@ class Scheduler(LRScheduler):
     def _update_lr(self, epoch: int | None = None) -> None:
         # Called by LRScheduler.step() (after its call-order warnings), and by
         # SequentialLR with epoch=0.
-        if epoch is None:
-            self.last_epoch += 1
-        else:
-            self.last_epoch = int(epoch)
-        self._apply(self.last_epoch)
-
-    def _apply(self, t: int) -> None:
-        """Set every driven value in the optimizer to its schedule at ``t``."""
-        groups = self.optimizer.param_groups
-        if len(groups) != self._n_groups:
-            raise ScheduleError(
-                f"Scheduler: the optimizer has {len(groups)} param groups, but this Scheduler"
-                f" was built for {self._n_groups}; build a new Scheduler after add_param_group"
-            )
-        values = [f(t) for f in self._fns]
-        for g, key, beta, i, scale in self._slots:
-            v = values[i] * scale
-            group = groups[g]
-            if beta is None:
-                cur = group[key]
-                if isinstance(cur, torch.Tensor):
-                    cur.fill_(v)
-                else:
-                    group[key] = v
-            else:
-                betas = group["betas"]
-                if isinstance(betas[beta], torch.Tensor):
-                    betas[beta].fill_(v)
-                else:
-                    group["betas"] = (v, betas[1]) if beta == 0 else (betas[0], v)
+        where = "Scheduler" if self._is_initial else "Scheduler.step"
+        t = self.last_epoch + 1 if epoch is None else _epoch(where, epoch)
+        plan = _Plan(self._fns, self._slots, self._n_groups, self._writers)
+        values = self._evaluate(plan, t, where)
+        self.last_epoch = t
+        self._write(plan, values)
 
     def get_lr(self) -> list[float | torch.Tensor]:
         """The lr of each group at ``last_epoch`` (closed form; nothing is changed)."""
@@ -241,10 +361,24 @@ class Scheduler(LRScheduler):
 
     def _get_closed_form_lr(self) -> list[float | torch.Tensor]:
         lrs: list[float | torch.Tensor] = [g["lr"] for g in self.optimizer.param_groups]
-        for (g, key, _, _, _), v in zip(self._slots, self._values(self.last_epoch), strict=True):
-            if key == "lr":
-                lrs[g] = v
+        for slot, v in zip(self._slots, self._values(self.last_epoch), strict=True):
+            if slot.name == "lr":
+                lrs[slot.group] = v
         return lrs
+
+    # -- pickling -------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The scheduler's attributes (the optimizer included, as PyTorch's schedulers
+        pickle), without the generated code: :meth:`__setstate__` rebuilds it."""
+        state = self.__dict__.copy()
+        for key in ("_fns", "_slots", "_writers", "_resume"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._set_plan(self._compile(self.base_lrs))
 
     # -- checkpoints --------------------------------------------------------------
 
@@ -279,10 +413,17 @@ class Scheduler(LRScheduler):
 
         The checkpoint must describe the same schedules (and ``relative`` flag) as
         this scheduler; otherwise this is a :class:`~lrdsl.ScheduleError` (use
-        :meth:`from_state_dict` to take the checkpoint's schedules).
+        :meth:`from_state_dict` to take the checkpoint's schedules). A refused
+        checkpoint changes nothing.
         """
-        saved = _read_state(state_dict, len(self.optimizer.param_groups))
         where = "Scheduler.load_state_dict"
+        n = len(self.optimizer.param_groups)
+        if n != self._n_groups:
+            raise ScheduleError(
+                f"{where}: the optimizer has {n} param groups, but this Scheduler was built for"
+                f" {self._n_groups}; build a new Scheduler (or use Scheduler.from_state_dict)"
+            )
+        saved = _read_state(state_dict, n, where)
         if saved["relative"] != self.relative:
             raise ScheduleError(
                 f"{where}: the checkpoint has relative={saved['relative']}, this Scheduler"
@@ -302,26 +443,43 @@ class Scheduler(LRScheduler):
                         " Scheduler with the checkpoint's schedule, or use"
                         " Scheduler.from_state_dict(optimizer, state)"
                     )
-        self.last_epoch = saved["last_epoch"]
+        self._load(saved, where)
+
+    def _load(self, saved: dict[str, Any], where: str) -> None:
+        """Move to a checked checkpoint's step: compute everything, then commit."""
+        base_lrs = list(saved["base_lrs"]) if self.relative else list(self.base_lrs)
+        plan = self._compile(base_lrs)
+        t = saved["last_epoch"]
+        values = self._evaluate(plan, t, where)
+        # Nothing below raises.
+        self.last_epoch = t
         self._step_count = saved["step_count"]
-        if self.relative:
-            self.base_lrs = list(saved["base_lrs"])
-        self._build()
-        self._apply(self.last_epoch)
+        self.base_lrs = base_lrs
+        self._set_plan(plan)
+        self._write(plan, values)
 
     @classmethod
     def from_state_dict(cls, optimizer: Optimizer, state_dict: dict[str, Any]) -> Scheduler:
         """A scheduler for ``optimizer`` rebuilt from a :meth:`state_dict` alone:
-        its schedules, flag and step, with every driven value set to ``schedule(step)``."""
+        its schedules, flag and step, with every driven value set to ``schedule(step)``
+        (never to ``schedule(0)`` on the way). If it raises, the optimizer is unchanged."""
+        where = "Scheduler.from_state_dict"
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"Scheduler.from_state_dict: optimizer must be a torch.optim.Optimizer,"
-                f" got {type(optimizer).__name__}"
-            )
-        saved = _read_state(state_dict, len(optimizer.param_groups))
-        sched = cls(optimizer, saved["schedules"], relative=saved["relative"])
-        sched.load_state_dict(state_dict)
+            raise TypeError(f"{where}: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        saved = _read_state(state_dict, len(optimizer.param_groups), where)
+        sched = cls.__new__(cls)
+        sched.__dict__["_resume"] = saved  # taken by _initial_step, in place of the step to 0
+        sched.__init__(optimizer, dict(saved["schedules"]), relative=saved["relative"])  # type: ignore[misc]
         return sched
+
+
+def _epoch(where: str, epoch: Any) -> int:
+    """The deprecated ``step(epoch)``'s epoch, as a step count."""
+    if isinstance(epoch, (bool, np.bool_)) or not isinstance(epoch, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}: epoch must be an int, got {type(epoch).__name__} {epoch!r}")
+    if not (math.isfinite(epoch) and float(epoch).is_integer() and epoch >= 0):
+        raise ScheduleError(f"{where}: epoch must be a whole number of steps >= 0, got {epoch!r}")
+    return int(epoch)
 
 
 def _same_schedule(a: Schedule, b: Schedule) -> bool:
@@ -389,34 +547,77 @@ def _per_group(name: str, s: Any, n: int) -> tuple[Schedule, ...]:
     )
 
 
-def _read_state(state: Any, n_groups: int) -> dict[str, Any]:
-    """A :meth:`Scheduler.state_dict`, checked, with its schedules rebuilt."""
-    where = "Scheduler.load_state_dict"
+# ----------------------------------------------------------------------------
+# Reading a checkpoint.
+
+#: The keys of a :meth:`Scheduler.state_dict` (and ``base_lrs`` when ``relative``).
+_STATE_KEYS = ("format", "version", "last_epoch", "step_count", "relative", "schedules")
+
+
+def _short(v: Any) -> str:
+    """``repr(v)``, cut short (a tampered checkpoint may hold anything)."""
+    try:
+        r = repr(v)
+    except Exception:
+        r = f"<{type(v).__name__}>"
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _count(where: str, key: str, v: Any, low: int) -> int:
+    """A step count read from a checkpoint: an int in ``[low, MAX_STEP]``."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise ScheduleError(f"{where}: {key!r} must be an int >= {low}, got {_short(v)}")
+    v = int(v)
+    if v < low:
+        raise ScheduleError(f"{where}: {key!r} must be an int >= {low}, got {v}")
+    if v > MAX_STEP:
+        raise ScheduleError(f"{where}: {key!r} must be at most 2**63 - 1, got {_short(v)}")
+    return v
+
+
+def _read_state(state: Any, n_groups: int, where: str = "Scheduler.load_state_dict") -> dict[str, Any]:
+    """A :meth:`Scheduler.state_dict`, checked, with its schedules rebuilt (nothing
+    is changed here: a bad checkpoint is refused before anything is touched)."""
     if not isinstance(state, Mapping):
         raise ScheduleError(f"{where}: expected a dict, got {type(state).__name__}")
     if state.get("format") != STATE_FORMAT:
         raise ScheduleError(
-            f"{where}: not an lrdsl Scheduler state (its 'format' is {state.get('format')!r},"
+            f"{where}: not an lrdsl Scheduler state (its 'format' is {_short(state.get('format'))},"
             f" expected {STATE_FORMAT!r}); was it saved by another scheduler class?"
         )
-    if state.get("version") != STATE_VERSION:
+    version = state.get("version")
+    if type(version) is not int or version != STATE_VERSION:
         raise ScheduleError(
-            f"{where}: unknown state version {state.get('version')!r} (this lrdsl reads {STATE_VERSION})"
+            f"{where}: unknown state version {_short(version)} (this lrdsl reads {STATE_VERSION})"
         )
-    for key in ("last_epoch", "step_count"):
-        v = state.get(key)
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise ScheduleError(f"{where}: {key!r} must be an int >= 0, got {v!r}")
-    relative = state.get("relative")
-    if not isinstance(relative, bool):
-        raise ScheduleError(f"{where}: 'relative' must be True or False, got {relative!r}")
-    docs = state.get("schedules")
+    missing = [k for k in _STATE_KEYS if k not in state]
+    if missing:
+        raise ScheduleError(f"{where}: the checkpoint has no {', '.join(map(repr, missing))}")
+    relative = state["relative"]
+    if not isinstance(relative, (bool, np.bool_)):
+        raise ScheduleError(f"{where}: 'relative' must be True or False, got {_short(relative)}")
+    relative = bool(relative)
+    if relative and "base_lrs" not in state:
+        raise ScheduleError(f"{where}: the checkpoint has no 'base_lrs' (a relative Scheduler saves them)")
+    expected = set(_STATE_KEYS) | ({"base_lrs"} if relative else set())
+    extra = [k for k in state if k not in expected]
+    if extra:
+        why = " (base_lrs belong to a relative Scheduler)" if "base_lrs" in extra else ""
+        raise ScheduleError(
+            f"{where}: unknown keys in the checkpoint: {', '.join(sorted(map(_short, extra)))}{why}"
+        )
+    last_epoch = _count(where, "last_epoch", state["last_epoch"], 0)
+    step_count = _count(where, "step_count", state["step_count"], 1)
+    docs = state["schedules"]
     if not isinstance(docs, Mapping) or not docs:
-        raise ScheduleError(f"{where}: 'schedules' must be a non-empty dict, got {docs!r}")
+        raise ScheduleError(f"{where}: 'schedules' must be a non-empty dict, got {_short(docs)}")
     schedules: dict[str, tuple[Schedule, ...]] = {}
     for name, per_group in docs.items():
         if name not in HYPERPARAMETERS:
-            raise ScheduleError(f"{where}: unknown hyperparameter {name!r} in 'schedules'")
+            raise ScheduleError(
+                f"{where}: unknown hyperparameter {_short(name)} in 'schedules' (a Scheduler drives"
+                f" {', '.join(map(repr, HYPERPARAMETERS))})"
+            )
         if not isinstance(per_group, (list, tuple)) or len(per_group) != n_groups:
             got = len(per_group) if isinstance(per_group, (list, tuple)) else type(per_group).__name__
             raise ScheduleError(
@@ -427,27 +628,39 @@ def _read_state(state: Any, n_groups: int) -> dict[str, Any]:
         for g, doc in enumerate(per_group):
             try:
                 built.append(from_dict(doc))
-            except (ScheduleError, TypeError) as e:
-                raise ScheduleError(f"{where}: schedules[{name!r}][{g}] is broken: {e}") from e
+            except Exception as e:  # whatever a hostile document makes from_dict raise
+                raise ScheduleError(f"{where}: schedules[{name!r}][{g}] is broken: {_why(e)}") from e
         schedules[name] = tuple(built)
-    out = {
-        "last_epoch": state["last_epoch"],
-        "step_count": state["step_count"],
-        "relative": relative,
-        "schedules": schedules,
-    }
+    out = {"last_epoch": last_epoch, "step_count": step_count, "relative": relative, "schedules": schedules}
     if relative:
-        bases = state.get("base_lrs")
+        bases = state["base_lrs"]
         if (
             not isinstance(bases, (list, tuple))
             or len(bases) != n_groups
-            or not all(isinstance(b, (int, float)) and math.isfinite(b) for b in bases)
+            or not all(_is_lr(b) for b in bases)
         ):
             raise ScheduleError(
-                f"{where}: 'base_lrs' must be a list of {n_groups} finite numbers, got {bases!r}"
+                f"{where}: 'base_lrs' must be a list of {n_groups} finite numbers >= 0, got {_short(bases)}"
             )
         out["base_lrs"] = [float(b) for b in bases]
     return out
+
+
+def _why(e: BaseException) -> str:
+    """An exception as a clause of a message: its text, after its type unless it is ours."""
+    text = str(e)
+    text = text if len(text) <= 500 else text[:497] + "..."
+    return text if isinstance(e, ScheduleError) else f"{type(e).__name__}: {text}"
+
+
+def _is_lr(b: Any) -> bool:
+    """A finite number ``>= 0`` (not a bool)."""
+    return bool(
+        not isinstance(b, (bool, np.bool_))
+        and isinstance(b, (int, float, np.integer, np.floating))
+        and math.isfinite(b)
+        and b >= 0
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -537,11 +750,11 @@ def _base(sched: Any, g: int) -> float:
 
 
 def _step(s: Any, g: int, b: float) -> Schedule:
-    return Step(b, s.step_size, s.gamma)
+    return Step(b, s.step_size, gamma=s.gamma)
 
 
 def _multistep(s: Any, g: int, b: float) -> Schedule:
-    return MultiStep(b, sorted(s.milestones.elements()), s.gamma)  # a Counter: repeats count
+    return MultiStep(b, sorted(s.milestones.elements()), gamma=s.gamma)  # a Counter: repeats count
 
 
 def _exponential(s: Any, g: int, b: float) -> Schedule:
@@ -563,7 +776,7 @@ def _constant(s: Any, g: int, b: float) -> Schedule:
 
 
 def _polynomial(s: Any, g: int, b: float) -> Schedule:
-    return Polynomial(b, 0.0, s.total_iters, s.power)
+    return Polynomial(b, 0.0, s.total_iters, power=s.power)
 
 
 def _lambda(s: Any, g: int, b: float) -> Schedule:

@@ -126,8 +126,8 @@ def _finite_primitives() -> st.SearchStrategy[lr.Schedule]:
 
     return st.one_of(
         st.builds(lr.linear, rates(), rates(), lengths()),
-        st.builds(lr.cosine, rates(), rates(), lengths(), _positive(0.25, 4), st.booleans()),
-        st.builds(lr.polynomial, rates(), rates(), lengths(), _positive(0.25, 4)),
+        st.builds(lr.cosine, rates(), rates(), lengths(), exponent=_positive(0.25, 4), periodic=st.booleans()),
+        st.builds(lr.polynomial, rates(), rates(), lengths(), power=_positive(0.25, 4)),
         st.tuples(
             times(1, 4), st.lists(rates(), min_size=4, max_size=4), st.sampled_from(["linear", "cosine"])
         ).map(interp),
@@ -148,12 +148,12 @@ def primitives() -> st.SearchStrategy[lr.Schedule]:
             lr.exponential,
             rates(),
             _positive(0.5, 1.05),
-            lengths(),
-            st.booleans(),
-            st.one_of(st.none(), rates()),
+            every=lengths(),
+            staircase=st.booleans(),
+            end=st.one_of(st.none(), rates()),
         ),
-        st.builds(lr.step, rates(), lengths(), _positive(0.05, 2.0)),
-        st.builds(lr.multistep, rates(), times(0, 4), _positive(0.05, 2.0)),
+        st.builds(lr.step, rates(), lengths(), gamma=_positive(0.05, 2.0)),
+        st.builds(lr.multistep, rates(), times(0, 4), gamma=_positive(0.05, 2.0)),
         st.tuples(times(0, 4), st.lists(rates(), min_size=5, max_size=5)).map(piecewise),
         st.sampled_from(sorted(LAMBDAS)).map(lambda name: lr.lambda_(LAMBDAS[name])),
     )
@@ -213,7 +213,7 @@ def _extend(children: st.SearchStrategy[lr.Schedule], finite: bool) -> st.Search
         ),
         st.builds(lambda s, n: s.shift(n), children, numbers(0, 300)),
         st.builds(lambda s, n, stair: s.per_epoch(n, staircase=stair), children, lengths(), st.booleans()),
-        st.builds(lr.warmup, children, lengths(), rates(), st.booleans()),
+        st.builds(lr.warmup, children, lengths(), start=rates(), shift=st.booleans()),
         st.tuples(st.lists(fin, min_size=1, max_size=3), children).map(lambda pl: chained([*pl[0], pl[1]])),
     ]
     if not finite:

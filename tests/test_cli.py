@@ -45,11 +45,11 @@ def test_show_needs_steps_for_a_schedule_without_an_end() -> None:
 
 
 def test_values_as_csv_and_json() -> None:
-    r = run("values", "multistep(0.1, [3, 6], 0.1)", "--steps", "8")
+    r = run("values", "multistep(0.1, [3, 6], gamma=0.1)", "--steps", "8")
     assert r.returncode == 0
     rows = r.stdout.splitlines()
     assert rows[0] == "step,value" and len(rows) == 9
-    assert [float(x.split(",")[1]) for x in rows[1:]] == lr.multistep(0.1, [3, 6], 0.1).values(8).tolist()
+    assert [float(x.split(",")[1]) for x in rows[1:]] == lr.multistep(0.1, [3, 6], gamma=0.1).values(8).tolist()
     r = run("values", S, "--format", "json")
     doc = json.loads(r.stdout)
     assert doc["steps"] == 10_000 and doc["values"] == lr.parse(S).values(10_000).tolist()

@@ -127,7 +127,7 @@ def test_a_formula_that_branches_in_python_falls_back_to_the_tree_walk(monkeypat
         return self.start if t < self.step_size else self.start * self.gamma
 
     monkeypatch.setattr(lr.Step, "_eval", branchy)
-    s = lr.step(1.0, 10, 0.5)
+    s = lr.step(1.0, 10, gamma=0.5)
     with pytest.raises(_codegen.Unsupported, match="Step: a Python branch on a value that depends on t"):
         _codegen.generate(s)
     fn = _codegen.scalar_function(s)

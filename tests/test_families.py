@@ -33,7 +33,7 @@ EXAMPLES = [
     tanh(1.0, 0.01, 20),
     tanh(1.0, 0.0, 8, lb=-3.0, ub=2.0, mult=2, decay=0.9, limit=None),
     cyclic(0.01, 0.1, 10),
-    cyclic(0.001, 0.1, 7, 13, mode="triangular2"),
+    cyclic(0.001, 0.1, 7, step_size_down=13, mode="triangular2"),
     cyclic(0.01, 0.2, 5, mode="exp_range", gamma=0.99),
     inverse_sqrt(1.0, 100),
     inverse_sqrt(0.3, 7, power=1.5),
@@ -99,7 +99,7 @@ def test_limit_ends_the_cycles_and_gives_a_duration() -> None:
 
 
 def test_cyclic_triangle() -> None:
-    s = cyclic(1.0, 3.0, 4, 2)
+    s = cyclic(1.0, 3.0, 4, step_size_down=2)
     assert list(s(np.arange(8))) == pytest.approx([1.0, 1.5, 2.0, 2.5, 3.0, 2.0, 1.0, 1.5])
     halving = cyclic(0.0, 1.0, 2, mode="triangular2")
     assert halving(2) == 1.0 and halving(6) == 0.5 and halving(10) == 0.25

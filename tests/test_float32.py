@@ -179,13 +179,13 @@ def test_exponential(start: float, gamma: float, every: Any, staircase: bool, en
 @SETTINGS
 @given(positive_rates(), lengths(), factors())
 def test_step(start: float, step_size: Any, gamma: float) -> None:
-    assert_float32_close(lr.step(start, step_size, gamma), counts(multiples(step_size)))
+    assert_float32_close(lr.step(start, step_size, gamma=gamma), counts(multiples(step_size)))
 
 
 @SETTINGS
 @given(positive_rates(), times(0, 6), factors())
 def test_multistep(start: float, milestones: list[Any], gamma: float) -> None:
-    assert_float32_close(lr.multistep(start, milestones, gamma), counts(*milestones))
+    assert_float32_close(lr.multistep(start, milestones, gamma=gamma), counts(*milestones))
 
 
 @SETTINGS
@@ -260,7 +260,7 @@ def test_cyclic(low: float, high: float, up: Any, down: Any, mode: str, gamma: f
     ``low + (high - low) * x`` cancels, and a float32 ``x`` cannot hold it to 1e-6);
     ``gamma`` within 5e-4 of 1, so that ``gamma ** t`` spans float32's range."""
     low, high = min(low, high), max(low, high)
-    s = lr.cyclic(low, high, up, down, mode=mode, gamma=f32(1 - (1 - gamma) / 1000))
+    s = lr.cyclic(low, high, up, step_size_down=down, mode=mode, gamma=f32(1 - (1 - gamma) / 1000))
     total = up + (up if down is None else down)
     assert_float32_close(s, counts(multiples(total), up))
 

@@ -3,8 +3,6 @@ hangs; anything that is not a schedule is a ``ParseError`` (DESIGN.md section 4)
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -142,11 +140,10 @@ HOSTILE: list[str | bytes] = [
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:40]))
-def test_hostile_text_is_a_parse_error_within_a_second(text: str | bytes) -> None:
-    start = time.perf_counter()
+def test_hostile_text_is_a_parse_error(text: str | bytes) -> None:
+    # The parser's work is linear in the text: tests/test_scale.py counts it.
     with pytest.raises(lr.ParseError) as info:
         lr.parse(text)
-    assert time.perf_counter() - start < 1.0
     assert info.value.message
 
 

@@ -162,7 +162,7 @@ def test_sequences_given_as_arrays_are_checked(milestones: Any, error: type[Exce
 
 @pytest.mark.parametrize("milestones", [np.array([10, 20]), jnp.array([10, 20]), (np.int8(10), np.uint64(20))], ids=repr)
 def test_sequences_given_as_arrays_give_the_values_of_lists(milestones: Any) -> None:
-    s = lr.multistep(1.0, milestones, 0.5)
+    s = lr.multistep(1.0, milestones, gamma=0.5)
     assert [s(t) for t in (9, 10, 20)] == [1.0, 0.5, 0.25]
 
 
@@ -296,7 +296,7 @@ def test_counts_beyond_2_53_with_a_fractional_period_are_exact_on_every_backend(
 def test_huge_integer_parameters_work_on_numpy() -> None:
     s = lr.linear(0.0, 1.0, 10**20) >> lr.constant(0.5)
     np.testing.assert_allclose(s(np.array([0, 10**18, 2**62])), [0.0, 0.01, 2**62 / 1e20], rtol=1e-15)
-    m = lr.multistep(1.0, [10, 10**30], 0.5)
+    m = lr.multistep(1.0, [10, 10**30], gamma=0.5)
     assert m(np.array([9, 10, 2**62])).tolist() == [1.0, 0.5, 0.5]
 
 
@@ -359,8 +359,8 @@ LONG = {
     "one_minus_sqrt": lr.one_minus_sqrt(1.0, 0.0, BIG),
     "interpolate": lr.interpolate([0, BIG], [1.0, 0.0]),
     "piecewise": lr.piecewise([10, BIG], [1.0, 0.5, 0.1]),
-    "multistep": lr.multistep(1.0, [10, BIG, 10**30], 0.5),
-    "step": lr.step(1.0, BIG, 0.5),
+    "multistep": lr.multistep(1.0, [10, BIG, 10**30], gamma=0.5),
+    "step": lr.step(1.0, BIG, gamma=0.5),
     "exponential": lr.exponential(1.0, 0.5, every=10**10),
     "chain": lr.linear(0.0, 1.0, 1000) >> lr.cosine(1.0, 0.0, 10**10),
     "warmup": lr.warmup(lr.cosine(1.0, 0.0, 1000), BIG),

@@ -107,9 +107,9 @@ def test_int32_count_at_its_largest() -> None:
     assert float(s(big)) == pytest.approx(1e-5, rel=1e-6)
     c = lr.cosine(1.0, 0.0, 2**30, periodic=True)
     assert float(c(big)) == pytest.approx(c(2**31 - 1), rel=1e-5, abs=1e-12)
-    assert float(lr.step(1.0, 2**30, 0.5)(big)) == 0.5
-    assert float(lr.multistep(1.0, [2**31 - 1], 0.5)(big)) == 0.5
-    assert float(lr.multistep(1.0, [2**31 - 1], 0.5)(big - 1)) == 1.0
+    assert float(lr.step(1.0, 2**30, gamma=0.5)(big)) == 0.5
+    assert float(lr.multistep(1.0, [2**31 - 1], gamma=0.5)(big)) == 0.5
+    assert float(lr.multistep(1.0, [2**31 - 1], gamma=0.5)(big - 1)) == 1.0
     lin = lr.linear(1.0, 0.0, 2**31 - 1)
     assert float(lin(big - 1)) == pytest.approx(lin(2**31 - 2), rel=1e-6)
 
@@ -122,7 +122,7 @@ def test_int64_count_beyond_int32_with_x64() -> None:
         assert float(lin(t)) == pytest.approx(0.5, rel=1e-12)
         c = lr.cosine(1.0, 0.0, 2**40 + 1)
         assert float(c(t)) == pytest.approx(c(2**40), rel=1e-9)
-        assert float(lr.step(1.0, 2**39, 0.5)(t)) == 0.25
+        assert float(lr.step(1.0, 2**39, gamma=0.5)(t)) == 0.25
 
 
 def test_a_numpy_only_lambda_is_a_clear_error_at_compile() -> None:

@@ -39,7 +39,7 @@ def test_linear_matches_linear_schedule(init: float, end: float, steps: int, beg
 
 @pytest.mark.parametrize(("power", "begin"), [(1.0, 0), (2.0, 5), (0.5, 0), (3.0, 20)])
 def test_polynomial_matches_polynomial_schedule(power: float, begin: int) -> None:
-    s = lr.polynomial(1e-2, 1e-4, 120, power).shift(begin)
+    s = lr.polynomial(1e-2, 1e-4, 120, power=power).shift(begin)
     assert_same(s, optax.polynomial_schedule(1e-2, 1e-4, power, 120, transition_begin=begin), 200)
 
 

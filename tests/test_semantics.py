@@ -33,7 +33,7 @@ def test_negative_time_is_time_zero() -> None:
 
 def test_fractional_time() -> None:
     assert lr.linear(0, 1, 10)(2.5) == 0.25
-    assert lr.step(1.0, 2, 0.5)(3.9) == 0.5
+    assert lr.step(1.0, 2, gamma=0.5)(3.9) == 0.5
 
 
 def test_types_follow_the_input() -> None:
@@ -159,7 +159,7 @@ def test_shift_per_epoch_repeat() -> None:
 
 
 def test_multistep_repeated_milestone_counts_twice() -> None:
-    m = lr.multistep(1.0, [5, 5, 8], 0.5)
+    m = lr.multistep(1.0, [5, 5, 8], gamma=0.5)
     np.testing.assert_allclose(m(np.array([4, 5, 8])), [1.0, 0.25, 0.125])
 
 
@@ -178,7 +178,7 @@ def test_interpolate_is_constant_outside_its_knots() -> None:
 
 
 def test_polynomial_and_cosine_values() -> None:
-    assert lr.polynomial(1.0, 0.0, 10, 2.0)(5) == 0.25
+    assert lr.polynomial(1.0, 0.0, 10, power=2.0)(5) == 0.25
     assert lr.cosine(1.0, 0.0, 10)(5) == pytest.approx(0.5, rel=1e-15)
     assert lr.cosine(1.0, 0.0, 10, exponent=2.0)(5) == pytest.approx(0.25, rel=1e-15)
     assert lr.cosine(1.0, 0.0, 10, periodic=True)(20) == pytest.approx(1.0, rel=1e-15)

@@ -55,7 +55,7 @@ def test_the_document_is_versioned_and_names_each_node_by_its_text_name() -> Non
 
 
 def test_ints_stay_ints_and_floats_stay_floats() -> None:
-    back = through_json(lr.step(1, 30, 0.5))
+    back = through_json(lr.step(1, 30, gamma=0.5))
     assert type(back.start) is int and type(back.step_size) is int and type(back.gamma) is float
 
 

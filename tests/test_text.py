@@ -57,7 +57,7 @@ def test_parse_of_str_is_the_schedule(s: lr.Schedule) -> None:
         (lr.constant(1) + 2).shift(5),
         lr.interpolate([0, 1], [1, 2], kind="cosine"),
         lr.exponential(1, 0.5, end=0.1, staircase=True),
-        lr.multistep(1.0, [10, 20, 20], 0.5),
+        lr.multistep(1.0, [10, 20, 20], gamma=0.5),
         lr.piecewise([10, 20], [1.0, 0.5, 0.1]),
         lr.warmup(lr.constant(1), 3, start=0.5, shift=False),
         lr.minimum(lr.constant(1), 0.5),
@@ -171,8 +171,8 @@ def test_only_the_language_is_readable_not_every_node_class() -> None:
 
 def test_names_lists_calls_and_methods_with_their_signatures() -> None:
     table = names()
-    assert table["cosine"] == "cosine(start, end, steps, exponent=1.0, periodic=False)"
-    assert table["warmup"] == "warmup(schedule, steps, start=0.0, shift=True)"
+    assert table["cosine"] == "cosine(start, end, steps, *, exponent=1.0, periodic=False)"
+    assert table["warmup"] == "warmup(schedule, steps, *, start=0.0, shift=True)"
     assert table[".shift"] == "s.shift(n)"
     assert "binop" not in table and "neg" not in table
 

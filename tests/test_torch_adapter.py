@@ -122,8 +122,8 @@ def test_from_scheduler_returns_one_schedule_for_one_group() -> None:
     p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
     opt = torch.optim.SGD([p], lr=0.5)
     s = from_scheduler(L.StepLR(opt, step_size=10, gamma=0.5))
-    assert s == lr.step(0.5, 10, 0.5)
-    assert from_scheduler(L.StepLR(two_group_sgd(), 10), group=1) == lr.step(BASES[1], 10, 0.1)
+    assert s == lr.step(0.5, 10, gamma=0.5)
+    assert from_scheduler(L.StepLR(two_group_sgd(), 10), group=1) == lr.step(BASES[1], 10, gamma=0.1)
 
 
 def test_lambdalr_converts_to_base_times_lambda() -> None:
@@ -163,7 +163,7 @@ def test_sgd_momentum_and_weight_decay_follow_their_schedules() -> None:
     plan = {
         "lr": [lr.cosine(0.1, 0.0, 50), lr.constant(0.01)],
         "momentum": lr.linear(0.85, 0.95, 30),
-        "weight_decay": [lr.linear(0.0, 1e-2, 40), lr.step(1e-3, 10, 0.5)],
+        "weight_decay": [lr.linear(0.0, 1e-2, 40), lr.step(1e-3, 10, gamma=0.5)],
     }
     opt = two_group_sgd(momentum=0.9, weight_decay=1e-4)
     got = train(opt, Scheduler(opt, plan), 60, ("lr", "momentum", "weight_decay"))
@@ -205,7 +205,7 @@ def test_tensor_lr_is_filled_in_place() -> None:
 
 
 def test_load_state_dict_sets_the_optimizer_at_once() -> None:
-    s = lr.multistep(0.1, [5, 10], 0.5)
+    s = lr.multistep(0.1, [5, 10], gamma=0.5)
     opt = two_group_sgd()
     sched = Scheduler(opt, s)
     for _ in range(12):
@@ -345,7 +345,10 @@ CORRUPT: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "future_version": (lambda s: {**s, "version": 99}, r"unknown state version 99"),
     "negative_step": (lambda s: {**s, "last_epoch": -3}, r"'last_epoch' must be an int >= 0, got -3"),
     "step_as_text": (lambda s: {**s, "last_epoch": "7"}, r"'last_epoch' must be an int >= 0, got '7'"),
-    "no_schedules": (lambda s: {k: v for k, v in s.items() if k != "schedules"}, r"'schedules' must be"),
+    "no_schedules": (
+        lambda s: {k: v for k, v in s.items() if k != "schedules"},
+        r"the checkpoint has no 'schedules'",
+    ),
     "one_group_missing": (
         lambda s: {**s, "schedules": {"lr": s["schedules"]["lr"][:1]}},
         r"schedules\['lr'\] must be a list with one schedule per param group \(2\), got 1",

@@ -45,7 +45,7 @@ def assert_same(ours: lr.Schedule, theirs: np.ndarray) -> None:
 @pytest.mark.parametrize(("step_size", "gamma"), [(30, 0.1), (7, 0.5), (1, 0.99), (100, 2.0)])
 def test_step_matches_steplr(step_size: int, gamma: float) -> None:
     theirs = torch_lrs(lambda o: L.StepLR(o, step_size=step_size, gamma=gamma))
-    assert_same(lr.step(BASE, step_size, gamma), theirs)
+    assert_same(lr.step(BASE, step_size, gamma=gamma), theirs)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_step_matches_steplr(step_size: int, gamma: float) -> None:
 )
 def test_multistep_matches_multisteplr_with_repeated_milestones(milestones: list[int], gamma: float) -> None:
     theirs = torch_lrs(lambda o: L.MultiStepLR(o, milestones=milestones, gamma=gamma))
-    assert_same(lr.multistep(BASE, milestones, gamma), theirs)
+    assert_same(lr.multistep(BASE, milestones, gamma=gamma), theirs)
 
 
 @pytest.mark.parametrize("gamma", [0.99, 0.9, 0.5, 1.01])
@@ -100,7 +100,7 @@ def test_piecewise_matches_constantlr(factor: float, iters: int) -> None:
 @pytest.mark.parametrize(("iters", "power"), [(100, 1.0), (250, 2.0), (50, 0.5)])
 def test_polynomial_matches_polynomiallr(iters: int, power: float) -> None:
     theirs = torch_lrs(lambda o: L.PolynomialLR(o, total_iters=iters, power=power))
-    assert_same(lr.polynomial(BASE, 0.0, iters, power), theirs)
+    assert_same(lr.polynomial(BASE, 0.0, iters, power=power), theirs)
 
 
 @pytest.mark.parametrize(("warm", "t_max", "eta_min"), [(10, 290, 0.0), (50, 100, 0.001)])

@@ -27,7 +27,7 @@ Y = X @ torch.randn(5, 1, generator=_gen, dtype=torch.float64) + 0.1 * torch.ran
 
 PLANS: dict[str, Any] = {
     "sgd": {
-        "lr": [lr.linear(0.0, 0.05, 5) >> lr.cosine(0.05, 1e-4, 20, periodic=True), lr.step(0.02, 7, 0.5)],
+        "lr": [lr.linear(0.0, 0.05, 5) >> lr.cosine(0.05, 1e-4, 20, periodic=True), lr.step(0.02, 7, gamma=0.5)],
         "momentum": lr.linear(0.8, 0.95, 12),
         "weight_decay": lr.constant(1e-3),
     },

@@ -12,14 +12,18 @@ Importing this module does not import ``transformers``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from .. import _checks as check
 from .._node import Schedule
+from .._ops import is_plain
 from ..combinators import Warmup, chain
 from ..families import CosineRestarts, InverseSqrt, wsd
 from ..primitives import Constant, Cosine, Linear, Polynomial
+from . import _rules as rule
 
 __all__ = [
     "get_scheduler",
@@ -37,14 +41,45 @@ __all__ = [
 ]
 
 
-def _warmup(s: Schedule, num_warmup_steps: int) -> Schedule:
-    """Hugging Face's warmup ``t / num_warmup_steps`` of ``s(0)``, then ``s(t - num_warmup_steps)``."""
-    return Warmup(s, num_warmup_steps) if num_warmup_steps > 0 else s
+def _steps(fn: str, param: str, value: Any) -> Any:
+    """A step count as Hugging Face takes it; a negative warmup is refused (Hugging Face's
+    lambdas would then start their decay part-way, before step 0)."""
+    v = rule.steps(fn, param, value)
+    if param == "num_warmup_steps" and is_plain(v) and v < 0:
+        raise check.fail(fn, param, v, ">= 0")
+    return v
+
+
+def _warmup(fn: str, base_lr: float, num_warmup_steps: Any, s: Schedule) -> Schedule:
+    """Hugging Face's warmup, ``base_lr * t / max(1, num_warmup_steps)`` while ``t <
+    num_warmup_steps``, then ``s(t - num_warmup_steps)``: ``warmup(s, num_warmup_steps)``
+    when ``s`` begins at ``base_lr`` (lrdsl's warmup aims at ``s(0)``), else a line to
+    where Hugging Face's ramp would be at the end of the warmup, chained to ``s``."""
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    if not w > 0:
+        return s
+    if not (is_plain(base_lr) and s._plain) or s(0) == base_lr:
+        return Warmup(s, w)
+    return chain(Linear(0.0, base_lr * w / max(1, w), w), s, boundaries=[w])
+
+
+def _decay_length(num_warmup_steps: Any, num_training_steps: Any) -> Any:
+    """Hugging Face's ``max(1, num_training_steps - num_warmup_steps)``."""
+    return max(1, num_training_steps - num_warmup_steps)
 
 
 def _periodic_cosine(start: float, end: float, length: float, num_cycles: float) -> Schedule:
-    """``end + (start - end) * (1 + cos(2 pi num_cycles u / length)) / 2`` for every ``u``."""
-    return Cosine(start, end, length / (2 * num_cycles), periodic=True)
+    """``max(0, end + (start - end) * (1 + cos(2 pi num_cycles u / length)) / 2)`` for every
+    ``u``, as Hugging Face computes it.
+
+    ``start`` for ever when ``num_cycles = 0``, or so small that the half-period
+    overflows; clipped at 0 (by arithmetic and ``clip``) for a negative ``end``."""
+    half = length / (2 * abs(num_cycles)) if num_cycles != 0 else math.inf
+    if not math.isfinite(half):
+        return Constant(start)
+    if is_plain(end) and end < 0:  # Hugging Face's max(0, ...) of a cosine that dips below 0
+        return (Cosine(start - end, 0.0, half, periodic=True) - (-end)).clip(0.0)
+    return Cosine(start, end, half, periodic=True)
 
 
 def get_constant_schedule(base_lr: float) -> Schedule:
@@ -54,37 +89,90 @@ def get_constant_schedule(base_lr: float) -> Schedule:
 
 def get_constant_schedule_with_warmup(base_lr: float, num_warmup_steps: int) -> Schedule:
     """``warmup(constant(base_lr), num_warmup_steps)``."""
-    return _warmup(Constant(base_lr), num_warmup_steps)
+    return _warmup("get_constant_schedule_with_warmup", base_lr, num_warmup_steps, Constant(base_lr))
 
 
 def get_linear_schedule_with_warmup(base_lr: float, num_warmup_steps: int, num_training_steps: int) -> Schedule:
-    """A linear warmup, then a straight line to 0 at ``num_training_steps``:
-    ``warmup(linear(base_lr, 0, num_training_steps - num_warmup_steps), num_warmup_steps)``."""
-    decay_steps = num_training_steps - num_warmup_steps
-    decay = Linear(base_lr, 0.0, decay_steps) if decay_steps > 0 else Constant(0.0)
-    return _warmup(decay, num_warmup_steps)
+    """A linear warmup, then a straight line to 0 at ``num_training_steps``, as Hugging
+    Face's ``max(0, (num_training_steps - t) / max(1, num_training_steps - num_warmup_steps))``:
+    ``warmup(linear(base_lr, 0, num_training_steps - num_warmup_steps), num_warmup_steps)``.
+
+    When the warmup is as long as the run or longer, Hugging Face ramps ``base_lr * t /
+    num_warmup_steps`` until ``num_warmup_steps`` and is 0 from there on: so is this
+    (a ramp chained to ``constant(0)``); a run of less than one step past the warmup
+    decays from ``base_lr * (num_training_steps - num_warmup_steps)``.
+    """
+    fn = "get_linear_schedule_with_warmup"
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    n = _steps(fn, "num_training_steps", num_training_steps)
+    left = n - w
+    if left >= 1:
+        decay: Schedule = Linear(base_lr, 0.0, left)
+    elif left > 0:  # Hugging Face divides by max(1, left) = 1
+        decay = Linear(base_lr * left, 0.0, left)
+    else:
+        decay = Constant(0.0)
+    return _warmup(fn, base_lr, w, decay)
 
 
 def get_cosine_schedule_with_warmup(
     base_lr: float, num_warmup_steps: int, num_training_steps: int, num_cycles: float = 0.5
 ) -> Schedule:
     """A linear warmup, then ``base_lr * (1 + cos(2 pi num_cycles p)) / 2`` with
-    ``p = (t - num_warmup_steps) / (num_training_steps - num_warmup_steps)``, for every
-    ``t`` (past the end the cosine goes on, as in Hugging Face): a periodic
-    ``cosine`` of half-period ``(num_training_steps - num_warmup_steps) / (2 num_cycles)``."""
-    length = max(1, num_training_steps - num_warmup_steps)
-    return _warmup(_periodic_cosine(base_lr, 0.0, length, num_cycles), num_warmup_steps)
+    ``p = (t - num_warmup_steps) / max(1, num_training_steps - num_warmup_steps)``, for
+    every ``t`` (past the end the cosine goes on, as in Hugging Face): a periodic
+    ``cosine`` of half-period ``max(1, ...) / (2 num_cycles)``; ``num_cycles = 0`` is
+    ``base_lr`` after the warmup (a negative one the same as its opposite, as the cosine)."""
+    fn = "get_cosine_schedule_with_warmup"
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    length = _decay_length(w, _steps(fn, "num_training_steps", num_training_steps))
+    cycles = rule.number(fn, "num_cycles", num_cycles)
+    return _warmup(fn, base_lr, w, _periodic_cosine(base_lr, 0.0, length, cycles))
+
+
+#: The most cycles :func:`_restarts` lays out one by one, when it must.
+_MAX_CYCLES = 4096
+
+
+def _restarts(start: float, end: float, length: Any, num_cycles: Any, offset: Any) -> Schedule:
+    """``num_cycles`` cosines from ``start`` to ``end`` over ``length`` steps, as Hugging Face's
+    ``(num_cycles * p) % 1`` has them, then ``end``; the local time is ``t - offset`` (the
+    warmup's length).
+
+    A cycle lasts ``P = length / num_cycles``, rarely a float exactly, so ``u // P`` can
+    miss a restart that falls on a step (``length = 10``, ``num_cycles = 6``: ``t = 5``),
+    where Hugging Face's ``(6 * 0.5) % 1`` is exactly 0. Each restart that falls on a step
+    is checked (as an exact fraction); if one would be missed, the cycles are laid out
+    one by one in a chain whose boundaries are the restarts, exact where they are whole.
+    """
+    period = length / num_cycles if num_cycles != 0 else math.inf
+    if not math.isfinite(period):  # (num_cycles * p) % 1 is 0 until p = 1
+        return chain(Constant(start), Constant(end), boundaries=[length])
+    exact = Fraction(length) / Fraction(num_cycles)
+    restarts = [m * exact for m in range(1, math.ceil(Fraction(num_cycles)))]
+    missed = any(
+        (r + Fraction(offset)).denominator == 1 and (float(r + Fraction(offset)) - offset) // period != m
+        for m, r in enumerate(restarts[:_MAX_CYCLES], 1)
+    )
+    if not missed or len(restarts) > _MAX_CYCLES:
+        return chain(CosineRestarts(start, end, period), Constant(end), boundaries=[length])
+    pieces = [Cosine(start, end, period) for _ in range(len(restarts) + 1)]
+    return chain(*pieces, Constant(end), boundaries=[*(float(r) for r in restarts), length])
 
 
 def get_cosine_with_hard_restarts_schedule_with_warmup(
     base_lr: float, num_warmup_steps: int, num_training_steps: int, num_cycles: int = 1
 ) -> Schedule:
     """A linear warmup, then ``num_cycles`` cosines from ``base_lr`` to 0, each
-    ``(num_training_steps - num_warmup_steps) / num_cycles`` long, then 0:
-    ``chain(cosine_restarts(base_lr, 0, length), constant(0), boundaries=[...])``."""
-    length = max(1, num_training_steps - num_warmup_steps)
-    cycles = chain(CosineRestarts(base_lr, 0.0, length / num_cycles), Constant(0.0), boundaries=[length])
-    return _warmup(cycles, num_warmup_steps)
+    ``max(1, num_training_steps - num_warmup_steps) / num_cycles`` long, then 0:
+    ``chain(cosine_restarts(base_lr, 0, length / num_cycles), constant(0), boundaries=[length])``
+    (``num_cycles = 0``: ``base_lr`` over the length). Restarts that fall on whole steps
+    are exact (see :func:`_restarts`)."""
+    fn = "get_cosine_with_hard_restarts_schedule_with_warmup"
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    length = _decay_length(w, _steps(fn, "num_training_steps", num_training_steps))
+    cycles = rule.at_least(fn, "num_cycles", num_cycles, 0)
+    return _warmup(fn, base_lr, w, _restarts(base_lr, 0.0, length, cycles, w))
 
 
 def get_polynomial_decay_schedule_with_warmup(
@@ -95,30 +183,53 @@ def get_polynomial_decay_schedule_with_warmup(
     power: float = 1.0,
 ) -> Schedule:
     """A linear warmup, then ``polynomial(base_lr, lr_end, num_training_steps -
-    num_warmup_steps, power)``. As in Hugging Face, ``base_lr`` must exceed ``lr_end``."""
+    num_warmup_steps, power)``. As in Hugging Face, ``base_lr`` must exceed ``lr_end``.
+
+    A warmup that reaches ``num_training_steps`` is followed by ``lr_end`` (equal whole
+    lengths are refused: Hugging Face divides by their difference at that step);
+    ``power = 0`` holds ``base_lr`` up to ``num_training_steps`` included; a negative
+    power is refused (Hugging Face divides by zero at ``num_training_steps``)."""
+    fn = "get_polynomial_decay_schedule_with_warmup"
     if not base_lr > lr_end:
-        raise check.fail("get_polynomial_decay_schedule_with_warmup", "lr_end", lr_end, f"< base_lr ({base_lr!r})")
-    decay = Polynomial(base_lr, lr_end, num_training_steps - num_warmup_steps, power)
-    return _warmup(decay, num_warmup_steps)
+        raise check.fail(fn, "lr_end", lr_end, f"< base_lr ({base_lr!r})")
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    n = _steps(fn, "num_training_steps", num_training_steps)
+    power = rule.number(fn, "power", power)
+    left = n - w
+    if left == 0 and rule.is_whole(n):  # (between fractional equal ends no step divides)
+        raise check.fail(
+            fn, "num_training_steps", n, f"!= num_warmup_steps (Hugging Face divides by their difference at step {n})"
+        )
+    if left <= 0:  # no step decays: the warmup, then lr_end
+        return _warmup(fn, base_lr, w, Constant(lr_end))
+    if power < 0:
+        raise check.fail(fn, "power", power, ">= 0 (Hugging Face divides by zero at num_training_steps)")
+    if power == 0:  # (1 - p) ** 0 = 1 up to p = 1 included, lr_end after
+        return _warmup(fn, base_lr, w, chain(Constant(base_lr), Constant(lr_end), boundaries=[rule.floor(n) + 1 - w]))
+    return _warmup(fn, base_lr, w, Polynomial(base_lr, lr_end, left, power=power))
 
 
 def get_inverse_sqrt_schedule(base_lr: float, num_warmup_steps: int, timescale: int | None = None) -> Schedule:
     """A linear warmup, then ``base_lr / sqrt((t - num_warmup_steps + timescale) / timescale)``:
     ``warmup(inverse_sqrt(base_lr, timescale), num_warmup_steps)``; ``timescale``
     defaults to ``num_warmup_steps``, or 10000 without warmup."""
+    fn = "get_inverse_sqrt_schedule"
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     if timescale is None:
-        timescale = num_warmup_steps or 10_000
-    return _warmup(InverseSqrt(base_lr, timescale), num_warmup_steps)
+        timescale = w or 10_000
+    return _warmup(fn, base_lr, w, InverseSqrt(base_lr, timescale))
 
 
 def _min_lr_rate(fn: str, base_lr: float, min_lr: float | None, min_lr_rate: float | None) -> float:
     if min_lr is not None and min_lr_rate is not None:
         raise check.fail(fn, "min_lr", min_lr, "None when min_lr_rate is given")
     if min_lr is not None:
-        return min_lr / base_lr
+        if is_plain(base_lr) and base_lr == 0:  # Hugging Face divides min_lr by it
+            raise check.fail(fn, "base_lr", base_lr, "> 0 when min_lr is given (min_lr_rate = min_lr / base_lr)")
+        return rule.number(fn, "min_lr", min_lr) / base_lr
     if min_lr_rate is None:
         raise check.fail(fn, "min_lr_rate", None, "given (or min_lr)")
-    return min_lr_rate
+    return rule.number(fn, "min_lr_rate", min_lr_rate)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -131,9 +242,12 @@ def get_cosine_with_min_lr_schedule_with_warmup(
 ) -> Schedule:
     """As :func:`get_cosine_schedule_with_warmup`, down to ``base_lr * min_lr_rate``
     (``min_lr_rate = min_lr / base_lr``) instead of 0."""
-    rate = _min_lr_rate("get_cosine_with_min_lr_schedule_with_warmup", base_lr, min_lr, min_lr_rate)
-    length = max(1, num_training_steps - num_warmup_steps)
-    return _warmup(_periodic_cosine(base_lr, base_lr * rate, length, num_cycles), num_warmup_steps)
+    fn = "get_cosine_with_min_lr_schedule_with_warmup"
+    rate = _min_lr_rate(fn, base_lr, min_lr, min_lr_rate)
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    length = _decay_length(w, _steps(fn, "num_training_steps", num_training_steps))
+    cycles = rule.number(fn, "num_cycles", num_cycles)
+    return _warmup(fn, base_lr, w, _periodic_cosine(base_lr, base_lr * rate, length, cycles))
 
 
 def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
@@ -145,28 +259,38 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     min_lr_rate: float | None = None,
     warmup_lr_rate: float | None = None,
 ) -> Schedule:
-    """Hugging Face's ``cosine_warmup_with_min_lr``: a warmup that reaches ``base_lr``
-    one step early, from ``base_lr * warmup_lr_rate`` (default ``1 /
-    num_warmup_steps``), and a cosine whose progress counts one step ahead,
-    ``(t - num_warmup_steps + 1) / (num_training_steps - num_warmup_steps)``::
+    """Hugging Face's ``cosine_warmup_with_min_lr``: a warmup that reaches ``base_lr`` one
+    step early, from ``base_lr * warmup_lr_rate`` (default ``1 / num_warmup_steps``),
+    and a cosine whose progress counts one step ahead, ``(t - num_warmup_steps + 1) /
+    max(1, num_training_steps - num_warmup_steps)``::
 
         linear(base_lr * warmup_lr_rate, base_lr, num_warmup_steps - 1)
           >> periodic cosine from base_lr to base_lr * min_lr_rate
 
-    (the cosine starts at ``t = num_warmup_steps - 1``, where both give ``base_lr``).
-    Without warmup the cosine would have to start at ``t = -1``, which no
-    schedule of time ``t >= 0`` can: ``num_warmup_steps`` must be ``>= 1``.
+    (the cosine starts at ``t = num_warmup_steps - 1``, where both give ``base_lr``;
+    with one warmup step and a ``warmup_lr_rate``, step 0 is ``base_lr *
+    warmup_lr_rate`` and the cosine goes on from step 1). ``num_warmup_steps`` is a
+    whole number. Without warmup the cosine would have to start at ``t = -1``, which no
+    schedule of time ``t >= 0`` can (yet): ``num_warmup_steps = 0`` is refused, unless
+    ``num_cycles = 0`` (then it is ``base_lr``).
     """
     fn = "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
     rate = _min_lr_rate(fn, base_lr, min_lr, min_lr_rate)
-    if num_warmup_steps < 1:
-        raise check.fail(fn, "num_warmup_steps", num_warmup_steps, ">= 1 (its cosine would begin at t = -1)")
-    length = max(1.0, float(num_training_steps - num_warmup_steps))
-    decay = _periodic_cosine(base_lr, base_lr * rate, length, num_cycles)
-    if num_warmup_steps == 1:
-        return decay
-    start = base_lr / num_warmup_steps if warmup_lr_rate is None else base_lr * warmup_lr_rate
-    return Linear(start, base_lr, num_warmup_steps - 1) >> decay
+    w = rule.whole(fn, "num_warmup_steps", _steps(fn, "num_warmup_steps", num_warmup_steps))
+    n = _steps(fn, "num_training_steps", num_training_steps)
+    cycles = rule.number(fn, "num_cycles", num_cycles)
+    decay = _periodic_cosine(base_lr, base_lr * rate, max(1, n - w), cycles)
+    if w < 1:
+        if cycles == 0:
+            return decay
+        raise check.fail(fn, "num_warmup_steps", w, ">= 1 (its cosine would begin at t = -1)")
+    if warmup_lr_rate is not None:
+        start = base_lr * rule.number(fn, "warmup_lr_rate", warmup_lr_rate)
+    else:
+        start = base_lr / w
+    if w == 1:
+        return decay if warmup_lr_rate is None else Warmup(decay, 1, start=start, shift=False)
+    return Linear(start, base_lr, w - 1) >> decay
 
 
 def get_wsd_schedule(
@@ -185,21 +309,36 @@ def get_wsd_schedule(
     (``num_stable_steps`` defaults to ``num_training_steps - num_warmup_steps -
     num_decay_steps``). A cosine decay with ``num_cycles != 0.5`` is the
     periodic cosine Hugging Face computes, cut at ``num_decay_steps``.
+
+    ``num_cycles = 0`` holds ``base_lr`` until then; a negative stable phase, where
+    Hugging Face's decay would start before its warmup ends, is refused. A negative
+    ``min_lr_ratio`` is clipped at 0 during the warmup and the decay and reached after
+    them, as Hugging Face's ``max(0, factor)`` and final ``min_lr_ratio`` do.
     """
     fn = "get_wsd_schedule"
     if num_stable_steps is None:
         if num_training_steps is None:
             raise check.fail(fn, "num_training_steps", None, "given when num_stable_steps is not")
         num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
-    low = base_lr * min_lr_ratio
-    if decay_type != "cosine" or num_cycles == 0.5:
-        return wsd(base_lr, num_warmup_steps, num_stable_steps, num_decay_steps, low, low, warmup_type, decay_type)
-    head = wsd(base_lr, num_warmup_steps, num_stable_steps, 0, low, base_lr, warmup_type)
-    decay = _periodic_cosine(base_lr, low, num_decay_steps, num_cycles)
-    at = num_warmup_steps + num_stable_steps
-    pieces = [head, decay, Constant(low)] if at > 0 else [decay, Constant(low)]
-    bounds = [at, at + num_decay_steps] if at > 0 else [num_decay_steps]
-    return chain(*pieces, boundaries=bounds)
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    stable = _steps(fn, "num_stable_steps", num_stable_steps)
+    decay_steps = _steps(fn, "num_decay_steps", num_decay_steps)
+    low = base_lr * rule.number(fn, "min_lr_ratio", min_lr_ratio)
+    cycles = rule.number(fn, "num_cycles", num_cycles)
+    if decay_type != "cosine" or cycles == 0.5 or not decay_steps > 0:
+        s = wsd(base_lr, w, stable, decay_steps, start=low, end=low, warmup=warmup_type, decay=decay_type)
+    else:
+        head = wsd(base_lr, w, stable, 0, start=low, end=base_lr, warmup=warmup_type)
+        decay = _periodic_cosine(base_lr, low, decay_steps, cycles)
+        at = w + stable
+        pieces = [head, decay, Constant(low)] if at > 0 else [decay, Constant(low)]
+        bounds = [at, at + decay_steps] if at > 0 else [decay_steps]
+        s = chain(*pieces, boundaries=bounds)
+    if is_plain(low) and is_plain(base_lr) and low < 0 < base_lr:
+        # Hugging Face's max(0, factor) in the warmup and the decay, then min_lr_ratio itself
+        end = w + stable + decay_steps
+        return chain(s.clip(0.0), Constant(low), boundaries=[end]) if end > 0 else Constant(low)
+    return s
 
 
 TYPE_TO_SCHEDULER_FUNCTION: dict[str, Callable[..., Schedule]] = {

@@ -22,16 +22,19 @@ Importing this module does not import timm or PyTorch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _checks as check
 from .._node import Schedule
+from .._ops import is_plain
 from ..combinators import Warmup, chain
 from ..errors import ScheduleError
 from ..families import CosineRestarts, PolynomialRestarts, Tanh, wsd
 from ..noises import TimmNoise
 from ..primitives import Constant, Linear, MultiStep, Step
+from . import _rules as rule
 
 __all__ = [
     "CosineLRScheduler",
@@ -91,6 +94,42 @@ def _noisy(
         raise type(e)(message) from None
 
 
+def _warmup_t(fn: str, warmup_t: Any) -> Any:
+    """timm's ``warmup_t``: ``>= 0`` (a negative one would start the schedule part-way
+    with ``warmup_prefix``, and do nothing without)."""
+    return rule.at_least(fn, "warmup_t", rule.steps(fn, "warmup_t", warmup_t), 0)
+
+
+def _cycles(
+    fn: str,
+    make: Callable[[Any, Any, Any, Any], Schedule],
+    base_lr: float,
+    lr_min: float,
+    t_initial: Any,
+    cycle_mul: Any,
+    cycle_decay: Any,
+    cycle_limit: Any,
+    k_decay: Any = 1.0,
+) -> Schedule:
+    """timm's cycles, ``make(peak, period, mult, limit)`` for cycles of length ``t_initial *
+    cycle_mul ** i`` whose peak is ``base_lr * cycle_decay ** i``, ``lr_min`` from cycle
+    ``cycle_limit`` on; at the edges as timm computes them: no cycle if ``cycle_limit <=
+    0``, ``lr_min`` throughout if ``k_decay = 0`` (``x ** 0 / y ** 0 = 1``), and with
+    ``cycle_decay = 0`` the cycles after the first peak at 0 (``0 ** 0 = 1``); a negative
+    ``cycle_decay`` (timm takes it) alternates the sign of the peaks."""
+    period = rule.positive(fn, "t_initial", rule.steps(fn, "t_initial", t_initial))
+    rule.at_least(fn, "lr_min", lr_min, 0)
+    mult = rule.at_least(fn, "cycle_mul", cycle_mul, 1, "(shorter cycles end, in timm, in a math domain error)")
+    limit = rule.number(fn, "cycle_limit", cycle_limit)
+    decay = rule.number(fn, "cycle_decay", cycle_decay)
+    if limit <= 0 or k_decay == 0:
+        return Constant(lr_min)
+    if decay != 0 or limit <= 1:
+        return make(base_lr, period, mult, limit)
+    # cycle_decay = 0: the first cycle from base_lr, the others from 0
+    return chain(make(base_lr, period, mult, 1), make(0.0, period * mult, mult, limit - 1), boundaries=[period])
+
+
 def _warm(s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool, target: float) -> Schedule:
     """timm's linear warmup from ``warmup_lr_init`` to ``target`` over ``warmup_t``, then
     ``s(t - warmup_t)`` (``warmup_prefix``) or ``s(t)``."""
@@ -98,12 +137,12 @@ def _warm(s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool
         return s
     s0 = s(0)
     if target == s0:
-        return Warmup(s, warmup_t, warmup_lr_init, shift=warmup_prefix)
+        return Warmup(s, warmup_t, start=warmup_lr_init, shift=warmup_prefix)
     if warmup_prefix:
         return chain(Linear(warmup_lr_init, target, warmup_t), s, boundaries=[warmup_t])
     # The warmup aims at s(warmup_t), not s(0): correct lrdsl's warmup by the difference.
     ramp = Linear(0.0, abs(target - s0), warmup_t) >> Constant(0.0)
-    warm = Warmup(s, warmup_t, warmup_lr_init, shift=False)
+    warm = Warmup(s, warmup_t, start=warmup_lr_init, shift=False)
     return warm + ramp if target > s0 else warm - ramp
 
 
@@ -128,14 +167,27 @@ def CosineLRScheduler(
 ) -> Schedule:
     """Cosine cycles (SGDR): ``cosine_restarts(base_lr, lr_min, t_initial, cycle_mul,
     cycle_decay, cycle_limit, k_decay)`` (``lr_min`` after ``cycle_limit``
-    cycles), after timm's warmup."""
-    s: Schedule = (
-        CosineRestarts(base_lr, lr_min, t_initial, cycle_mul, cycle_decay, cycle_limit, k_decay)
-        if cycle_limit > 0
-        else Constant(lr_min)
+    cycles), after timm's warmup.
+
+    At the edges as timm: ``cycle_limit <= 0`` or
+    ``k_decay = 0`` is ``lr_min`` after the warmup; ``cycle_decay = 0`` peaks at 0 after
+    the first cycle, a negative one alternates the sign of the peaks; ``cycle_mul < 1`` is refused (timm's cycles then end in a math
+    domain error)."""
+    fn = "CosineLRScheduler"
+    decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
+    s = _cycles(
+        fn,
+        lambda peak, period, mult, limit: CosineRestarts(peak, lr_min, period, mult=mult, decay=decay, limit=limit, k=k_decay),
+        base_lr,
+        lr_min,
+        t_initial,
+        cycle_mul,
+        cycle_decay,
+        cycle_limit,
+        rule.at_least(fn, "k_decay", k_decay, 0),
     )
-    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
-    noisy = _noisy("CosineLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
@@ -162,10 +214,24 @@ def TanhLRScheduler(
     """Hyperbolic-tangent cycles: ``tanh(base_lr, lr_min, t_initial, lb, ub, cycle_mul,
     cycle_decay, cycle_limit)``. timm's warmup aims at ``base_lr`` with
     ``warmup_prefix``, and at the tanh's own value at ``warmup_t`` without."""
-    s: Schedule = (
-        Tanh(base_lr, lr_min, t_initial, lb, ub, cycle_mul, cycle_decay, cycle_limit)
-        if cycle_limit > 0
-        else Constant(lr_min)
+    fn = "TanhLRScheduler"
+    # timm's own assertions
+    lb, ub = rule.number(fn, "lb", lb), rule.number(fn, "ub", ub)
+    if not lb < ub:
+        raise check.fail(fn, "lb", lb, f"< ub ({ub!r})")
+    rule.at_least(fn, "cycle_limit", cycle_limit, 0)
+    warmup_t = _warmup_t(fn, warmup_t)
+    rule.at_least(fn, "warmup_lr_init", warmup_lr_init, 0)
+    decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
+    s = _cycles(
+        fn,
+        lambda peak, period, mult, limit: Tanh(peak, lr_min, period, lb=lb, ub=ub, mult=mult, decay=decay, limit=limit),
+        base_lr,
+        lr_min,
+        t_initial,
+        cycle_mul,
+        cycle_decay,
+        cycle_limit,
     )
     target = base_lr if warmup_prefix or warmup_t <= 0 else s(warmup_t)
     warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, target)
@@ -189,10 +255,17 @@ def StepLRScheduler(
     steps_per_epoch: int | None = None,
 ) -> Schedule:
     """``base_lr * decay_rate ** (t // decay_t)``: ``step(base_lr, decay_t, decay_rate)``,
-    after timm's warmup."""
-    s = Step(base_lr, decay_t, decay_rate)
-    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
-    noisy = _noisy("StepLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    after timm's warmup.
+
+    ``decay_rate = 0`` is ``base_lr`` until ``decay_t``, then 0 (``0 ** 0 = 1``); a
+    negative ``decay_rate`` (timm takes it) alternates the sign every ``decay_t``;
+    ``decay_t`` must be ``> 0`` (timm divides by it)."""
+    fn = "StepLRScheduler"
+    size = rule.positive(fn, "decay_t", rule.steps(fn, "decay_t", decay_t))
+    rate = rule.number(fn, "decay_rate", decay_rate)
+    s = rule.powers(base_lr, rate, size, lambda g: Step(base_lr, size, gamma=g))
+    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
@@ -213,10 +286,26 @@ def MultiStepLRScheduler(
 ) -> Schedule:
     """``base_lr * decay_rate ** (number of decay_t <= t + 1)``: timm decays one step
     earlier than PyTorch's MultiStepLR, so this is ``multistep(base_lr,
-    [max(m - 1, 0) for m in decay_t], decay_rate)``, after timm's warmup."""
-    s = MultiStep(base_lr, sorted(max(m - 1, 0) for m in decay_t), decay_rate)
-    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
-    noisy = _noisy("MultiStepLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    [max(m - 1, 0) for m in decay_t], decay_rate)``, after timm's warmup.
+
+    ``decay_rate = 0`` is ``base_lr`` until the first, then 0; a negative one alternates
+    the sign at each; ``decay_t`` must be in order, as timm's ``bisect`` assumes."""
+    fn = "MultiStepLRScheduler"
+    if isinstance(decay_t, (str, bytes)):
+        raise TypeError(f"{fn}: decay_t must be a list of numbers, got {type(decay_t).__name__}")
+    points = [rule.number(fn, f"decay_t[{i}]", m) for i, m in enumerate(decay_t)]
+    if points != sorted(points):
+        raise check.fail(fn, "decay_t", points, "in increasing order (timm bisects it)")
+    milestones = [rule.steps(fn, "decay_t", max(m - 1, 0)) for m in points]
+    rate = rule.number(fn, "decay_rate", decay_rate)
+    if not milestones:
+        s: Schedule = Constant(base_lr)
+    elif is_plain(rate) and rate <= 0:
+        s = rule.levels(base_lr, milestones, rate)
+    else:
+        s = MultiStep(base_lr, milestones, gamma=rate)
+    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
@@ -241,14 +330,30 @@ def PolyLRScheduler(
     steps_per_epoch: int | None = None,
 ) -> Schedule:
     """Polynomial cycles: ``polynomial_restarts(base_lr, lr_min, t_initial, power,
-    cycle_mul, cycle_decay, cycle_limit, k_decay)``, after timm's warmup."""
-    s: Schedule = (
-        PolynomialRestarts(base_lr, lr_min, t_initial, power, cycle_mul, cycle_decay, cycle_limit, k_decay)
-        if cycle_limit > 0
-        else Constant(lr_min)
-    )
-    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, base_lr)
-    noisy = _noisy("PolyLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
+    cycle_mul, cycle_decay, cycle_limit, k_decay)``, after timm's warmup.
+
+    The edges as :func:`CosineLRScheduler`'s; ``power = 0`` holds each cycle's peak (with
+    ``cycle_mul = 1``: a ``step``), and a negative ``power`` is refused (its values
+    grow past the peak)."""
+    fn = "PolyLRScheduler"
+    power = rule.at_least(fn, "power", power, 0, "(a negative power grows without bound)")
+    decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
+
+    def make(peak: Any, period: Any, mult: Any, limit: Any) -> Schedule:
+        if power != 0:
+            return PolynomialRestarts(peak, lr_min, period, power=power, mult=mult, decay=decay, limit=limit, k=k_decay)
+        if limit <= 1:  # one cycle that holds its peak
+            return chain(Constant(peak), Constant(lr_min), boundaries=[period])
+        if mult != 1:
+            raise check.fail(fn, "power", power, "> 0 when cycle_mul != 1 (cycles that hold their peak)")
+        peaks = rule.powers(peak, decay, period, lambda g: Step(peak, period, gamma=g)) if decay != 1 else Constant(peak)
+        return chain(peaks, Constant(lr_min), boundaries=[period * math.ceil(limit)])
+
+    k = rule.at_least(fn, "k_decay", k_decay, 0)
+    # (1 - x ** k) ** 0 = 1, even where k = 0 makes x ** k = 1
+    s = _cycles(fn, make, base_lr, lr_min, t_initial, cycle_mul, cycle_decay, cycle_limit, k if power != 0 else 1.0)
+    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
+    noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
 
@@ -275,12 +380,25 @@ def WSDLRScheduler(
     ``stable_fn="constant"`` and ``decay_fn`` ``"linear"``, ``"cosine"`` or
     ``"1-sqrt"``; its ``rsqrt``/``power`` stable phases and
     ``power``/``exp``/callable decays raise ``ScheduleError``.
+
+    With ``lr_min > base_lr``, timm's stable lr is ``max(base_lr, lr_min)``: the warmup
+    to ``base_lr``, then ``lr_min``.
     """
     fn = "WSDLRScheduler"
     check.choice(fn, "stable_fn", stable_fn, ("constant",))
     check.choice(fn, "decay_fn", decay_fn, ("linear", "cosine", "1-sqrt"))
+    t_initial = rule.steps(fn, "t_initial", t_initial)
+    decay_t = rule.steps(fn, "decay_t", decay_t)
     if not 0 < decay_t <= t_initial:
         raise check.fail(fn, "decay_t", decay_t, f"in (0, t_initial], t_initial={t_initial!r}")
-    s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, warmup_lr_init, lr_min, "linear", decay_fn)
+    warmup_t = _warmup_t(fn, warmup_t)
+    rule.at_least(fn, "lr_min", lr_min, 0)
+    if is_plain(lr_min) and is_plain(base_lr) and lr_min > base_lr:
+        # timm's stable lr is max(base_lr, lr_min) = lr_min, and decays from lr_min to lr_min
+        s: Schedule = Constant(lr_min)
+        if warmup_t > 0:
+            s = chain(Linear(warmup_lr_init, base_lr, warmup_t), s, boundaries=[warmup_t])
+    else:
+        s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, start=warmup_lr_init, end=lr_min, warmup="linear", decay=decay_fn)
     noisy = _noisy(fn, s, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)

@@ -29,6 +29,13 @@ Code ports as it is written:
   schedule (``s(t)`` is the lr at step ``t`` however the run started); give it
   to :class:`lrdsl.torch.Scheduler` to resume there.
 
+At the edges of PyTorch's domain each constructor gives what PyTorch computes
+(``ConstantLR(total_iters=0)`` keeps the factor, ``gamma = 0`` is ``0 ** 0 = 1``
+then 0, a negative ``gamma`` or ``eta_min`` gives PyTorch's negative lrs, a
+milestone no step reaches never counts, ...), and refuses, with PyTorch's own rule,
+what PyTorch refuses or divides by zero on (``tests/test_compat_edges.py`` checks
+both against PyTorch).
+
 Importing this module does not import PyTorch.
 """
 
@@ -41,10 +48,11 @@ from typing import Any
 from .. import _checks as check
 from .._node import Schedule
 from .._ops import is_plain
-from ..combinators import Chain, chain
-from ..families import CosineRestarts, Cyclic, onecycle
+from ..combinators import chain
+from ..families import CosineRestarts, Cyclic
 from ..primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep, Piecewise, Polynomial, Step
 from ..products import RunningProduct
+from . import _rules as rule
 
 __all__ = [
     "LambdaLR",
@@ -162,8 +170,9 @@ def MultiplicativeLR(base_lr: float | Sequence[float], lr_lambda: Any) -> Result
     ``running_product(base_lr, lambda_(lr_lambda))``.
 
     A number as ``lr_lambda`` is taken as the constant factor, in closed form:
-    ``exponential(base_lr, lr_lambda)``. With lists (one function, or one base
-    lr, per param group), a list of schedules.
+    ``exponential(base_lr, lr_lambda)`` (as :func:`ExponentialLR` at the edges: a
+    factor 0 is ``base_lr`` at ``t = 0`` then 0, a negative one alternates the sign).
+    With lists (one function, or one base lr, per param group), a list of schedules.
 
     >>> MultiplicativeLR(0.1, lambda epoch: 0.5 if epoch % 10 == 0 else 1.0)(25)
     0.025
@@ -172,32 +181,95 @@ def MultiplicativeLR(base_lr: float | Sequence[float], lr_lambda: Any) -> Result
     def build(base_lr: Any, lr_lambda: Any) -> Schedule:
         if callable(lr_lambda):
             return _factored("MultiplicativeLR", base_lr, lambda b: RunningProduct(b, Lambda(lr_lambda)))
-        return _factored("MultiplicativeLR", base_lr, lambda b: Exponential(b, lr_lambda))
+        factor = rule.number("MultiplicativeLR", "lr_lambda", lr_lambda)
+        return _factored("MultiplicativeLR", base_lr, lambda b: _exponential(b, factor))
 
     return _per_group("MultiplicativeLR", build, base_lr=base_lr, lr_lambda=lr_lambda)
 
 
+def _exponential(base_lr: Any, gamma: Any) -> Schedule:
+    """``base_lr * gamma ** t`` for any real ``gamma``, as PyTorch's recursion multiplies:
+    ``gamma = 0`` is ``base_lr`` at ``t = 0``, then 0 (Python's ``0 ** 0 = 1``); a negative
+    ``gamma`` is ``exponential(base_lr, -gamma)`` with the sign alternating at every step."""
+    return rule.powers(base_lr, gamma, 1, lambda g: Exponential(base_lr, g))
+
+
 def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
-    """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma)``."""
-    return _factored("StepLR", base_lr, lambda b: Step(b, step_size, gamma))
+    """``base_lr * gamma ** (t // step_size)``: ``step(base_lr, step_size, gamma)``.
+
+    ``gamma = 0`` is ``piecewise([step_size], [base_lr, 0])`` (PyTorch's ``0 ** 0 = 1``); a
+    negative ``gamma`` (PyTorch takes it) is ``step(base_lr, step_size, -gamma)`` times the
+    sign ``(-1) ** (t // step_size)``. ``step_size`` must be a whole number ``> 0``:
+    PyTorch divides by it (``t % step_size``), and with a fractional one decays only where
+    ``t % step_size == 0`` happens to hold in floating point, unlike its own closed form.
+    """
+    fn = "StepLR"
+    size = rule.whole(fn, "step_size", step_size, "a whole number > 0")
+    if size <= 0:
+        raise check.fail(fn, "step_size", step_size, "a whole number > 0")
+    gamma = rule.number(fn, "gamma", gamma)
+    return _factored(fn, base_lr, lambda b: rule.powers(b, gamma, size, lambda g: Step(b, size, gamma=g)))
 
 
 def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
     """``base_lr * gamma ** (number of milestones <= t)``; as in PyTorch the milestones
-    may come in any order, and a repeated one counts twice."""
-    return _factored("MultiStepLR", base_lr, lambda b: MultiStep(b, sorted(milestones), gamma))
+    may come in any order, and a repeated one counts twice.
+
+    A milestone that no step reaches (negative, or not a whole number: PyTorch
+    compares ``t == milestone``) never counts.
+
+    ``multistep(base_lr, milestones, gamma)``; with ``gamma <= 0``, the levels as a
+    ``piecewise`` (``0 ** 0 = 1`` before the first milestone; a negative ``gamma``
+    alternates the sign, as PyTorch's products do).
+    """
+    fn = "MultiStepLR"
+    if isinstance(milestones, (str, bytes)):
+        raise TypeError(f"{fn}: milestones must be a list of numbers, got {type(milestones).__name__}")
+    reached = sorted(
+        int(m)
+        for m in (rule.number(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones))
+        if rule.is_whole(m) and m >= 0
+    )
+    gamma = rule.number(fn, "gamma", gamma)
+
+    def make(b: Any) -> Schedule:
+        if not reached:
+            return Constant(b)
+        if not is_plain(gamma) or gamma > 0:
+            return MultiStep(b, reached, gamma=gamma)
+        return rule.levels(b, reached, gamma)
+
+    return _factored(fn, base_lr, make)
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Schedule:
     """``base_lr * factor`` before ``total_iters``, then ``base_lr``:
-    ``piecewise([total_iters], [base_lr * factor, base_lr])``."""
+    ``piecewise([total_iters], [base_lr * factor, base_lr])``.
+
+    As in PyTorch: ``factor`` is in ``[0, 1]``; a ``total_iters`` that no step
+    reaches (``<= 0``, or not a whole number: PyTorch lifts the factor when ``t ==
+    total_iters``) keeps the factor for ever, ``constant(base_lr * factor)``; and
+    ``factor = 0`` (or so small that ``1 / factor`` overflows or ``base_lr * factor``
+    is subnormal) with a reachable ``total_iters`` is refused, since PyTorch
+    divides by the factor there (a ``ZeroDivisionError``, an infinite lr, or lost
+    digits, at that step).
+    """
+    fn = "ConstantLR"
+    factor = rule.between(fn, "factor", factor, 0, 1)
+    total = rule.steps(fn, "total_iters", total_iters)
+    reachable = rule.is_whole(total) and total > 0
+    if reachable and factor == 0:
+        raise check.fail(fn, "factor", factor, f"> 0 when total_iters > 0 (PyTorch divides by it at step {total})")
 
     def make(b: Any) -> Schedule:
-        if total_iters <= 0:
-            return Constant(b)
-        return Piecewise([total_iters], [b * factor, b])
+        if not reachable:
+            return Constant(b * factor)
+        rule.undone(
+            fn, "factor", factor, lambda: b * factor * (1.0 / factor), b, f"(PyTorch divides by it at step {total})"
+        )
+        return Piecewise([total], [b * factor, b])
 
-    return _factored("ConstantLR", base_lr, make)
+    return _factored(fn, base_lr, make)
 
 
 def LinearLR(
@@ -205,17 +277,48 @@ def LinearLR(
 ) -> Schedule:
     """``linear(base_lr * start_factor, base_lr * end_factor, total_iters)``.
 
-    As in PyTorch, ``0 < start_factor <= 1`` and ``0 <= end_factor <= 1``."""
-    if is_plain(start_factor) and not 0 < start_factor <= 1:
-        raise check.fail("LinearLR", "start_factor", start_factor, "in (0, 1]")
-    if is_plain(end_factor) and not 0 <= end_factor <= 1:
-        raise check.fail("LinearLR", "end_factor", end_factor, "in [0, 1]")
-    return _factored("LinearLR", base_lr, lambda b: Linear(b * start_factor, b * end_factor, total_iters))
+    As in PyTorch: ``start_factor`` is in ``(0, 1]`` (and, when the line moves, large
+    enough for PyTorch's recursion to divide by) and ``end_factor`` in ``[0, 1]``;
+    with ``total_iters <= 0`` the lr stays at ``base_lr * start_factor``; PyTorch's
+    recursion stops at the last whole step ``k = floor(total_iters)``, so with a
+    fractional ``total_iters`` the line ends there, at ``start + (end - start) * k /
+    total_iters``.
+    """
+    fn = "LinearLR"
+    start = rule.number(fn, "start_factor", start_factor)
+    if is_plain(start) and not 0 < start <= 1:
+        raise check.fail(fn, "start_factor", start, "in (0, 1]")
+    end = rule.between(fn, "end_factor", end_factor, 0, 1)
+    total = rule.steps(fn, "total_iters", total_iters)
+    last = rule.floor(total) if total > 0 else 0
+
+    def make(b: Any) -> Schedule:
+        if last <= 0:
+            return Constant(b * start)
+        if end > 0 and end != start:  # (a line to 0 only scales PyTorch's first lr down: exact)
+            rule.undone(
+                fn,
+                "start_factor",
+                start,
+                lambda: b * start * (1.0 + (end - start) / (total * start)),
+                b * (start + (end - start) / total),
+                "(PyTorch's recursion divides by it)",
+            )
+        if last == total:
+            return Linear(b * start, b * end, last)
+        return Linear(b * start, b * (start + (end - start) * last / total), last)
+
+    return _factored(fn, base_lr, make)
 
 
 def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
-    """``base_lr * gamma ** t``: ``exponential(base_lr, gamma)``."""
-    return _factored("ExponentialLR", base_lr, lambda b: Exponential(b, gamma))
+    """``base_lr * gamma ** t``: ``exponential(base_lr, gamma)``.
+
+    ``gamma = 0`` is ``base_lr`` at ``t = 0``, then 0 (PyTorch's ``0 ** 0 = 1``); a negative
+    ``gamma`` (PyTorch takes it) is ``exponential(base_lr, -gamma)`` times the sign ``(-1)
+    ** floor(t)``."""
+    gamma = rule.number("ExponentialLR", "gamma", gamma)
+    return _factored("ExponentialLR", base_lr, lambda b: _exponential(b, gamma))
 
 
 def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
@@ -223,31 +326,44 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
     ``chain(*schedulers, boundaries=milestones)``.
 
     PyTorch restarts each scheduler at its epoch 0 when its milestone is
-    reached (its closed form, from the base lr), which is what a chain does.
-    A child that also drives the momentum (a dict) is refused: outside its
-    segment PyTorch leaves the momentum where it was, which is no schedule.
+    reached (its closed form, from the base lr), which is what a chain does. A
+    negative milestone starts its scheduler at step 0, as in PyTorch; milestones
+    must be whole numbers (PyTorch restarts a scheduler only where ``t ==
+    milestone``) in order. A child that also drives the momentum (a dict) is
+    refused: outside its segment PyTorch leaves the momentum where it was, which
+    is no schedule.
     """
+    fn = "SequentialLR"
     for i, s in enumerate(schedulers):
         if isinstance(s, dict):
             raise check.fail(
-                "SequentialLR",
+                fn,
                 f"schedulers[{i}]",
                 sorted(s),
                 "an lr schedule (this child also drives the momentum: build it with cycle_momentum=False)",
             )
-    out = chain(*schedulers, boundaries=list(milestones))
+    if isinstance(milestones, (str, bytes)):
+        raise TypeError(f"{fn}: milestones must be a list of numbers, got {type(milestones).__name__}")
+    bounds = [max(rule.whole(fn, f"milestones[{i}]", m), 0) for i, m in enumerate(milestones)]
+    out = chain(*schedulers, boundaries=bounds)
     base = getattr(schedulers[0], _TAG, (None, None))[1] if schedulers else None
-    return _overwrites("SequentialLR", base, out)
+    return _overwrites(fn, base, out)
 
 
 def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
     """``eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` for every ``t``
     (the cosine goes back up after ``T_max``, as PyTorch's does):
-    ``cosine(base_lr, eta_min, T_max, periodic=True)``."""
+    ``cosine(base_lr, eta_min, T_max, periodic=True)``.
+
+    ``T_max`` must be ``> 0`` (PyTorch divides by it); ``eta_min`` may be any number,
+    negative included, as in PyTorch."""
+    fn = "CosineAnnealingLR"
+    eta_min = rule.number(fn, "eta_min", eta_min)
+    T_max = rule.positive(fn, "T_max", rule.steps(fn, "T_max", T_max))
     s = Cosine(base_lr, eta_min, T_max, periodic=True)
     if is_plain(base_lr) and base_lr == 0:
-        return _tag(s, "CosineAnnealingLR", base_lr, None, "its base lr is 0, so it is no multiple of it")
-    return _tag(s, "CosineAnnealingLR", base_lr, Cosine(1.0, eta_min / base_lr, T_max, periodic=True))
+        return _tag(s, fn, base_lr, None, "its base lr is 0, so it is no multiple of it")
+    return _tag(s, fn, base_lr, Cosine(1.0, eta_min / base_lr, T_max, periodic=True))
 
 
 def ChainedScheduler(schedulers: Sequence[Schedule], optimizer: Any = None, *, base_lr: float | None = None) -> Schedule:
@@ -341,6 +457,13 @@ def CyclicLR(
     it, the lr schedule alone. ``momentum_key="beta1"`` names Adam's
     ``betas[0]`` (PyTorch picks it when the optimizer has ``betas``). Lists
     (one value per param group) give lists.
+
+    At the edges, as PyTorch: ``step_size_up > 0`` and ``step_size_down >= 0``;
+    ``gamma`` is used by ``mode="exp_range"`` only, where ``gamma = 0`` holds
+    ``base_lr`` (``0 ** 0 = 1`` at ``t = 0``, where the cycle is at its low anyway)
+    and a negative ``gamma`` scales by ``|gamma| ** t`` with the sign alternating at
+    every step; ``max_lr < base_lr`` cycles below ``base_lr`` (with ``gamma > 1`` the
+    amplitude grows, and the lr goes negative, as PyTorch's does).
     """
     fn = "CyclicLR"
     _last_epoch(fn, last_epoch)
@@ -352,18 +475,32 @@ def CyclicLR(
         if not callable(scale_fn):
             raise TypeError(f"{fn}: scale_fn must be callable, got {type(scale_fn).__name__} {scale_fn!r}")
         scale_mode = check.choice(fn, "scale_mode", scale_mode, ("cycle", "iterations"))
-    up = step_size_up
-    down = up if step_size_down is None else step_size_down
+    up = rule.positive(fn, "step_size_up", rule.steps(fn, "step_size_up", step_size_up))
+    down = (
+        None
+        if step_size_down is None
+        else rule.at_least(fn, "step_size_down", rule.steps(fn, "step_size_down", step_size_down), 0)
+    )
+    length = up + (up if down is None else down)
+    exp_range = scale_fn is None and mode == "exp_range"
+    if exp_range:
+        gamma = rule.number(fn, "gamma", gamma)
 
     def cycle(low: Any, high: Any, sign: int = 1) -> Schedule:
         """``low + (high - low) * x * scale``, ``x`` the triangle of the cycle; with a custom
         ``scale_fn``, as PyTorch writes it: ``low + (high - low) * x * scale`` for the lr
         (``sign = 1``), ``low - (low - high) * x * scale`` for the momentum (``sign = -1``)."""
-        if scale_fn is None:
-            return Cyclic(low, high, up, step_size_down, mode, gamma)
-        height = Cyclic(0.0, (high - low) * sign, up, step_size_down)
-        scaled = height * Lambda(_scale(scale_fn, scale_mode, up + down))
-        return low + scaled if sign == 1 else low - scaled
+        if scale_fn is not None:
+            height = Cyclic(0.0, (high - low) * sign, up, step_size_down=down)
+            scaled = height * Lambda(_scale(scale_fn, scale_mode, length))
+            return low + scaled if sign == 1 else low - scaled
+        if not exp_range:
+            return Cyclic(low, high, up, step_size_down=down, mode=mode)  # PyTorch ignores gamma
+        if is_plain(gamma) and gamma == 0:
+            return Constant(low)
+        if is_plain(gamma) and gamma < 0:
+            return low + Cyclic(0.0, high - low, up, step_size_down=down, mode=mode, gamma=-gamma) * rule.alternating(1)
+        return Cyclic(low, high, up, step_size_down=down, mode=mode, gamma=gamma)
 
     def build(base_lr: Any, max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
         lr = _overwrites(fn, base_lr, cycle(base_lr, max_lr))
@@ -391,8 +528,18 @@ def _scale(scale_fn: Callable[[Any], Any], scale_mode: str, total: Any) -> Calla
 
 
 def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
-    """Cosine cycles of lengths ``T_0 * T_mult ** i``: ``cosine_restarts(base_lr, eta_min, T_0, T_mult)``."""
-    return _overwrites("CosineAnnealingWarmRestarts", base_lr, CosineRestarts(base_lr, eta_min, T_0, T_mult))
+    """Cosine cycles of lengths ``T_0 * T_mult ** i``: ``cosine_restarts(base_lr, eta_min, T_0, T_mult)``.
+
+    As in PyTorch, ``T_0`` is an int ``> 0`` and ``T_mult`` an int ``>= 1``; ``eta_min``
+    may be any number, negative included."""
+    fn = "CosineAnnealingWarmRestarts"
+    for name, v, low in (("T_0", T_0, 1), ("T_mult", T_mult, 1)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"{fn}: {name} must be an int, got {type(v).__name__} {v!r}")
+        if v < low:
+            raise check.fail(fn, name, v, f"an int >= {low}")
+    eta_min = rule.number(fn, "eta_min", eta_min)
+    return _overwrites(fn, base_lr, CosineRestarts(base_lr, eta_min, T_0, mult=T_mult))
 
 
 def OneCycleLR(
@@ -426,6 +573,19 @@ def OneCycleLR(
     lr schedule alone. ``momentum_key="beta1"`` names Adam's ``betas[0]``
     (PyTorch picks it when the optimizer has ``betas``). The parameters are
     PyTorch's, in its order. Lists (one value per param group) give lists.
+
+    Arguments as PyTorch checks them: ``total_steps``, ``epochs`` and
+    ``steps_per_epoch`` ints ``> 0``, ``pct_start`` a float in ``[0, 1]``;
+    ``div_factor`` and ``final_div_factor`` nonzero (PyTorch divides by them; a
+    negative one, like a negative ``max_lr``, gives negative lrs, as in PyTorch). At
+    the edges, PyTorch's phases (ends ``a = pct_start * total_steps - 1`` and, with
+    ``three_phase``, ``2 * a``) are followed over the run's steps ``0 ..
+    total_steps - 1``: a phase that ends past the run is cut (``pct_start = 1``: the
+    warmup alone, its end held from ``t = total_steps``, where PyTorch would divide
+    by zero); ``a < 0`` (``pct_start * total_steps < 1``) skips the warmup, the
+    anneal starting part-way, which lrdsl can express for ``anneal_strategy="linear"``
+    (a line) but not yet for ``"cos"`` (refused, as is ``a = 0``, where PyTorch
+    divides by zero).
     """
     fn = "OneCycleLR"
     _last_epoch(fn, last_epoch)
@@ -434,49 +594,125 @@ def OneCycleLR(
     if total_steps is None:
         if epochs is None or steps_per_epoch is None:
             raise check.fail(fn, "total_steps", None, "given, or epochs and steps_per_epoch both given")
-        epochs = check.positive(fn, "epochs", epochs)
-        steps_per_epoch = check.positive(fn, "steps_per_epoch", steps_per_epoch)
-        total_steps = epochs * steps_per_epoch
+        total_steps = _count(fn, "epochs", epochs) * _count(fn, "steps_per_epoch", steps_per_epoch)
+    total = _count(fn, "total_steps", total_steps)
+    if not isinstance(pct_start, float):
+        raise TypeError(f"{fn}: pct_start must be a float between 0 and 1, got {type(pct_start).__name__} {pct_start!r}")
+    pct = rule.between(fn, "pct_start", pct_start, 0, 1)
     kind = check.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear"))
-    total = check.positive(fn, "total_steps", total_steps)
-    pct_start = check.number(fn, "pct_start", pct_start)
-    if is_plain(pct_start) and not 0 <= pct_start <= 1:
-        raise check.fail(fn, "pct_start", pct_start, "in [0, 1]")
+    three = check.flag(fn, "three_phase", three_phase)
+    for name, v in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+        if rule.number(fn, name, v) == 0:
+            raise check.fail(fn, name, v, "!= 0 (PyTorch divides by it)")
+    a = float(pct * total) - 1
+    if a == 0:
+        raise check.fail(
+            fn, "pct_start", pct, f"!= 1 / total_steps (PyTorch's first phase would have length 0 at total_steps={total})"
+        )
+    ends = [a, float(2 * pct * total) - 2, total - 1] if three else [a, total - 1]
+    if a < 0 < total - 1 and kind == "cos":
+        raise check.fail(
+            fn,
+            "pct_start",
+            pct,
+            f"> 1 / total_steps with anneal_strategy='cos' (PyTorch's warmup would end before step 0 and"
+            f" its cosine start part-way, at total_steps={total}; lrdsl cannot express that yet)",
+        )
 
     def build(max_lr: Any, base_momentum: Any, max_momentum: Any) -> Result:
-        phases = onecycle(max_lr, total, pct_start, div_factor, final_div_factor, kind, three_phase)
+        max_lr = rule.number(fn, "max_lr", max_lr)
         low = max_lr / div_factor
-        ends = [low, max_lr, low, low / final_div_factor] if three_phase else [low, max_lr, low / final_div_factor]
-        lr = _overwrites(fn, low, _to_total(phases, ends, total, kind))
+        lrs = [low, max_lr, low, low / final_div_factor] if three else [low, max_lr, low / final_div_factor]
+        lr = _overwrites(fn, low, _one_cycle(ends, lrs, total, kind))
         if not cycle_momentum:
             return lr
-        m = [max_momentum, base_momentum, max_momentum] + ([max_momentum] if three_phase else [])
-        piece = Cosine if kind == "cos" else Linear
-        lengths = [p.duration for p in phases.pieces]
-        momentum = chain(*(piece(a, b, n) for a, b, n in zip(m, m[1:], lengths)))
-        return {"lr": lr, key: _to_total(momentum, m, total, kind)}
+        m = [max_momentum, base_momentum, max_momentum] + ([max_momentum] if three else [])
+        return {"lr": lr, key: _one_cycle(ends, m, total, kind)}
 
     return _per_group(fn, build, max_lr=max_lr, base_momentum=base_momentum, max_momentum=max_momentum)
 
 
-def _to_total(phases: Chain, ends: list[Any], total: Any, kind: str) -> Chain:
-    """``phases`` (a chain through the values ``ends``), then from ``t = total`` on the
-    value PyTorch computes at ``t = total``: its last anneal, extrapolated one step."""
-    bounds = list(phases.bounds)
-    last_start = bounds[-1] if bounds else 0.0
-    pct = (total - last_start) / (total - 1 - last_start)
-    start, end = ends[-2], ends[-1]
-    if kind == "cos":  # PyTorch's _annealing_cos and _annealing_linear, as written
-        v = end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-    else:
-        v = (end - start) * pct + start
-    return chain(*phases.pieces, Constant(v), boundaries=[*bounds, total])
+def _count(fn: str, param: str, value: Any) -> int:
+    """An int ``> 0``, as PyTorch's OneCycleLR demands of its step counts."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise check.fail(fn, param, value, "an int > 0")
+    return value
+
+
+def _one_cycle(ends: list[Any], values: list[Any], total: int, kind: str) -> Schedule:
+    """PyTorch's OneCycleLR phases as a chain: phase ``i`` anneals from ``values[i]`` to
+    ``values[i + 1]`` between the steps ``ends[i - 1]`` (0 for the first) and ``ends[i]``
+    (the last ends at ``total - 1``), and PyTorch takes, at step ``s``, the first phase with
+    ``s <= ends[i]`` (or the last). Phases that no step of the run reaches (ending before
+    step 0, or beginning after the run) are left out; the first one kept may begin
+    before step 0 (a line, already part-way: :func:`OneCycleLR` refuses a cosine there).
+    From ``t = total`` on, PyTorch's own value at ``total`` (:func:`_one_cycle_at`)."""
+    piece = Cosine if kind == "cos" else Linear
+    pieces: list[Schedule] = []
+    bounds: list[Any] = []
+    begin: Any = 0.0
+    for i, end in enumerate(ends):
+        last = i == len(ends) - 1
+        length = end - begin
+        if length > 0 and (end > 0 or last):
+            start, stop = values[i], values[i + 1]
+            if begin < 0:  # under way at step 0: the part of the line from step 0 on
+                start = start + (stop - start) * (0 - begin) / length
+                p: Schedule = Constant(stop) if end == 0 else Linear(start, stop, end)
+            else:
+                p = piece(start, stop, length)
+            if pieces:
+                bounds.append(begin)
+            pieces.append(p)
+        begin = end
+    at_total = _one_cycle_at(ends, values, total, kind)
+    if at_total is None:  # PyTorch divides by zero at `total`: the run's last value, held
+        return pieces[0] if len(pieces) == 1 else chain(*pieces, boundaries=bounds)
+    return chain(*pieces, Constant(at_total), boundaries=[*bounds, total])
+
+
+def _one_cycle_at(ends: list[Any], values: list[Any], step: int, kind: str) -> Any:
+    """PyTorch's ``OneCycleLR.get_lr`` at ``step``, as it computes it (``None`` where it
+    divides by zero)."""
+    begin: Any = 0.0
+    for i, end in enumerate(ends):
+        if step <= end or i == len(ends) - 1:
+            if end == begin:
+                return None
+            pct = (step - begin) / (end - begin)
+            start, stop = values[i], values[i + 1]
+            if kind == "cos":  # PyTorch's _annealing_cos and _annealing_linear, as written
+                return stop + (start - stop) / 2.0 * (math.cos(math.pi * pct) + 1)
+            return (stop - start) * pct + start
+        begin = end
+    return None  # (not reached: the last phase takes every step)
 
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
     """``base_lr * (1 - min(t, total_iters) / total_iters) ** power``:
-    ``polynomial(base_lr, 0, total_iters, power)``."""
-    return _factored("PolynomialLR", base_lr, lambda b: Polynomial(b, 0.0, total_iters, power))
+    ``polynomial(base_lr, 0, total_iters, power)``.
+
+    As PyTorch's recursion has it: ``total_iters <= 0`` or ``power = 0`` keep
+    ``base_lr``; a fractional ``total_iters`` stops at the last whole step ``k =
+    floor(total_iters)`` (the value there is held); ``power < 0`` is refused
+    (PyTorch divides by zero at ``total_iters``).
+    """
+    fn = "PolynomialLR"
+    total = rule.steps(fn, "total_iters", total_iters)
+    power = rule.number(fn, "power", power)
+    last = rule.floor(total) if total > 0 else 0
+    if last > 0 and power < 0:
+        raise check.fail(fn, "power", power, f">= 0 (PyTorch divides by zero at step total_iters={total})")
+
+    def make(b: Any) -> Schedule:
+        if last <= 0 or power == 0:
+            return Constant(b)
+        decay = Polynomial(b, 0.0, total, power=power)
+        if last == total:
+            return decay
+        return chain(decay, Constant(decay(last)), boundaries=[last])
+
+    return _factored(fn, base_lr, make)
 
 
 def SWALR(
