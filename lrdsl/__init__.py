@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ._node import Schedule
 from .combinators import (
+    AnnealAt,
     BinOp,
     Chain,
     Clip,
@@ -147,6 +148,7 @@ __all__ = [
     "Chain",
     "Warmup",
     "Shift",
+    "AnnealAt",
     "PerEpoch",
     "Repeat",
     "Clip",

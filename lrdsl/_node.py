@@ -501,6 +501,14 @@ class Schedule(metaclass=_NodeClass):
         return Shift(self, n)
 
     @with_form("per_epoch", method=True)
+    def anneal_at(self, k: Any, steps: Any, *, to: Any = 0.0, shape: str = "linear") -> Schedule:
+        """A cooldown branched at step ``k``: ``s(t)`` before ``k``, then from exactly
+        ``s(k)`` to ``to`` over ``steps`` (``shape``: ``"linear"``, ``"cosine"`` or
+        ``"1-sqrt"``), then ``to`` (see :class:`lrdsl.combinators.AnnealAt`)."""
+        from .combinators import AnnealAt
+
+        return AnnealAt(self, k, steps, to=to, shape=shape)
+
     def per_epoch(self, steps_per_epoch: Any, *, staircase: bool = True) -> Schedule:
         """``s(floor(t / steps_per_epoch))`` (``staircase=False``: ``s(t / steps_per_epoch)``):
         an epoch-based schedule driven once per batch."""

@@ -46,6 +46,7 @@ __all__ = [
     "ChainRun",
     "Warmup",
     "Shift",
+    "AnnealAt",
     "PerEpoch",
     "Repeat",
     "Clip",
@@ -406,6 +407,73 @@ class Shift(_Method):
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return self.schedule._eval(xp.maximum(xp.sub(t, self.n), 0), xp)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class AnnealAt(_Method):
+    """A cooldown branched from step ``k``: ``schedule(t)`` for ``t < k``, then from
+    exactly ``schedule(k)`` to ``to`` over ``steps`` along ``shape``, then ``to``.
+
+    With ``x = min(t - k, steps) / steps`` the fraction of the cooldown done
+    and ``v = schedule(k)``: ``"linear"`` is ``v + (to - v) * x``, ``"cosine"``
+    ``to + (v - to) * (1 + cos(pi x)) / 2``, ``"1-sqrt"`` ``to + (v - to) * (1 -
+    sqrt(x))`` (Hägele et al. 2024). ``k`` is a leaf of the pytree (a
+    ``jax.vmap`` over ``k`` sweeps branch points in one compile) and may be a
+    quantity.
+
+    Anchors: OLMo-core ``OverrideDecay`` / a WSD run's cooldowns branched at
+    checkpoints (Hägele et al. 2024), Levanter and MaxText cooldowns.
+
+    >>> s = constant(1.0).anneal_at(100, 10)
+    >>> s(99), s(105), s(200)
+    (1.0, 0.5, 0.0)
+    """
+
+    schedule: Schedule
+    k: Any
+    steps: Any
+    _: KW_ONLY
+    to: Any = 0.0
+    shape: str = field(default="linear", metadata=STATIC)
+    _text_name = "anneal_at"
+
+    def __post_init__(self) -> None:
+        fn = "anneal_at"
+        set_fields(
+            self,
+            schedule=check_schedule(fn, "schedule", self.schedule),
+            k=check.nonnegative(fn, "k", self.k),
+            steps=check.nonnegative(fn, "steps", self.steps),
+            to=check.number(fn, "to", self.to),
+            shape=check.choice(fn, "shape", self.shape, ("linear", "cosine", "1-sqrt")),
+        )
+        check_nesting(self, fn)
+
+    @cached_property
+    def duration(self) -> Any:
+        return _add(self.k, self.steps)
+
+    @property
+    def finite(self) -> bool:
+        return True
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        from .primitives import _blend, _cosine_weights, _done_and_left
+
+        k = self.k
+        # The schedule once: at t before the branch, at k from it on.
+        v = self.schedule._eval(xp.minimum(t, k), xp)
+        x, y = _done_and_left(xp, xp.maximum(xp.sub(t, k), 0), self.steps)
+        to = self.to
+        if self.shape == "linear":
+            cooled = v * y + to * x
+        elif self.shape == "cosine":
+            w, c = _cosine_weights(xp, x, y)
+            cooled = _blend(xp, v, to, w, c)
+        else:  # 1 - sqrt(x) = (1 - x) / (1 + sqrt(x)): no cancellation near x = 1
+            r = xp.sqrt(x)
+            cooled = v * xp.div(y, 1 + r) + to * r
+        return xp.where(t < k, v, cooled)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
