@@ -509,6 +509,14 @@ class Schedule(metaclass=_NodeClass):
 
         return AnnealAt(self, k, steps, to=to, shape=shape)
 
+    def rescale(self, scale: Any, *, offset: Any = 0) -> Schedule:
+        """``s(max(scale * t + offset, 0))``: a schedule written in tokens (samples,
+        epochs) driven per step; ``s.rescale(tokens_per_step, offset=tokens_per_step)``
+        is ``s((t + 1) * tokens_per_step)`` (see :class:`lrdsl.combinators.Rescale`)."""
+        from .combinators import Rescale
+
+        return Rescale(self, scale, offset=offset)
+
     def per_epoch(self, steps_per_epoch: Any, *, staircase: bool = True) -> Schedule:
         """``s(floor(t / steps_per_epoch))`` (``staircase=False``: ``s(t / steps_per_epoch)``):
         an epoch-based schedule driven once per batch."""

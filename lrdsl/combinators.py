@@ -47,6 +47,7 @@ __all__ = [
     "Warmup",
     "Shift",
     "AnnealAt",
+    "Rescale",
     "PerEpoch",
     "Repeat",
     "Clip",
@@ -474,6 +475,53 @@ class AnnealAt(_Method):
             r = xp.sqrt(x)
             cooled = v * xp.div(y, 1 + r) + to * r
         return xp.where(t < k, v, cooled)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Rescale(_Method):
+    """``schedule(max(scale * t + offset, 0))``: an exact affine change of time, for a
+    schedule written in other units than optimizer steps (tokens, samples, epochs)
+    and driven per step. OLMo's ``schedule_in_tokens((t + 1) * tokens_per_step)``
+    is ``s.rescale(tokens_per_step, offset=tokens_per_step)``.
+
+    Integer counts with an integer ``scale`` and ``offset`` stay integers on Python
+    and NumPy (int64), so token counts are exact; on JAX the time is a float (exact
+    up to ``2**53`` with x64, float32 otherwise). ``scale > 0``; the ``duration``
+    is ``max((duration - offset) / scale, 0)``.
+
+    >>> linear(0.0, 1.0, 1000).rescale(100, offset=100)(4)
+    0.5
+    """
+
+    schedule: Schedule
+    scale: Any
+    _: KW_ONLY
+    offset: Any = 0
+    _text_name = "rescale"
+
+    def __post_init__(self) -> None:
+        fn = "rescale"
+        set_fields(
+            self,
+            schedule=check_schedule(fn, "schedule", self.schedule),
+            scale=check.positive(fn, "scale", self.scale),
+            offset=check.number(fn, "offset", self.offset),
+        )
+        check_nesting(self, fn)
+
+    @cached_property
+    def duration(self) -> Any:
+        if not self.schedule.finite:
+            return math.inf
+        return _max((self.schedule.duration - self.offset) / self.scale, 0)
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        a, b = self.scale, self.offset
+        if xp.name == "jax":
+            u = xp.to_float(t) * a + b
+        else:
+            u = t * a + b
+        return self.schedule._eval(xp.maximum(u, 0), xp)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
