@@ -517,10 +517,8 @@ class Rescale(_Method):
 
     def _eval(self, t: Any, xp: Any) -> Any:
         a, b = self.scale, self.offset
-        if xp.name == "jax":
-            u = xp.to_float(t) * a + b
-        else:
-            u = t * a + b
+        # on JAX in floats; elsewhere ints stay ints (exact token counts)
+        u = xp.to_float(t) * a + b if xp.name == "jax" else t * a + b
         return self.schedule._eval(xp.maximum(u, 0), xp)
 
 
