@@ -500,7 +500,7 @@ class Schedule(metaclass=_NodeClass):
 
         return Shift(self, n)
 
-    @with_form("per_epoch", method=True)
+    @with_form("anneal_at", method=True)
     def anneal_at(self, k: Any, steps: Any, *, to: Any = 0.0, shape: str = "linear") -> Schedule:
         """A cooldown branched at step ``k``: ``s(t)`` before ``k``, then from exactly
         ``s(k)`` to ``to`` over ``steps`` (``shape``: ``"linear"``, ``"cosine"`` or
@@ -509,6 +509,7 @@ class Schedule(metaclass=_NodeClass):
 
         return AnnealAt(self, k, steps, to=to, shape=shape)
 
+    @with_form("rescale", method=True)
     def rescale(self, scale: Any, *, offset: Any = 0) -> Schedule:
         """``s(max(scale * t + offset, 0))``: a schedule written in tokens (samples,
         epochs) driven per step; ``s.rescale(tokens_per_step, offset=tokens_per_step)``
@@ -517,6 +518,7 @@ class Schedule(metaclass=_NodeClass):
 
         return Rescale(self, scale, offset=offset)
 
+    @with_form("per_epoch", method=True)
     def per_epoch(self, steps_per_epoch: Any, *, staircase: bool = True) -> Schedule:
         """``s(floor(t / steps_per_epoch))`` (``staircase=False``: ``s(t / steps_per_epoch)``):
         an epoch-based schedule driven once per batch."""

@@ -140,14 +140,14 @@ def test_bind_runs_the_constructors_checks_and_says_where() -> None:
     s = lr.constant(1.0) * (lr.linear(0, 1, 10) >> lr.cosine(1, 0, T - 100))
     with pytest.raises(lr.ScheduleError) as info:
         s.bind(T=97)
-    assert str(info.value) == "bind: product.factors[1].pieces[1] (cosine): cosine: steps must be > 0, got -3"
+    assert str(info.value) == "bind: product.factors[1].pieces[1] (cosine): cosine: steps must be >= 0, got -3"
 
 
 def test_bind_names_the_piece_of_a_chain() -> None:
     s = lr.linear(0, 1, 10) >> lr.cosine(1, 0, T - 100)
     with pytest.raises(lr.ScheduleError) as info:
         s.bind(T=97)
-    assert str(info.value) == "bind: chain.pieces[1] (cosine): cosine: steps must be > 0, got -3"
+    assert str(info.value) == "bind: chain.pieces[1] (cosine): cosine: steps must be >= 0, got -3"
 
 
 def test_bind_refuses_a_negative_run_length() -> None:
