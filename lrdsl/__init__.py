@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ._node import Schedule
 from .combinators import (
+    AnnealAt,
     BinOp,
     Chain,
     Clip,
@@ -21,6 +22,7 @@ from .combinators import (
     PerEpoch,
     Product,
     Repeat,
+    Rescale,
     Shift,
     Sum,
     Warmup,
@@ -62,7 +64,12 @@ from .primitives import (
     Step,
 )
 from .products import RunningProduct, running_product
-from .quantity import Quantity, T, ceil, floor, max, min, round, var
+from .quantity import Quantity, T, ceil, floor, var
+
+# lr.max, lr.min, lr.round: attributes, not in __all__ (a star-import would shadow the builtins)
+from .quantity import max as max
+from .quantity import min as min
+from .quantity import round as round
 from .registry import register
 from .serialize import from_dict
 
@@ -116,13 +123,12 @@ __all__ = [
     "one_minus_sqrt",
     "polynomial_cycle",
     # symbolic quantities (DESIGN.md section 7)
+    # (lr.round, lr.min and lr.max are attributes, not in __all__: a star-import
+    # would shadow the builtins of the same names)
     "T",
     "var",
-    "round",
     "floor",
     "ceil",
-    "min",
-    "max",
     "Quantity",
     "running_product",
     # combinators
@@ -148,6 +154,8 @@ __all__ = [
     "Chain",
     "Warmup",
     "Shift",
+    "AnnealAt",
+    "Rescale",
     "PerEpoch",
     "Repeat",
     "Clip",

@@ -39,6 +39,7 @@ import numpy as np
 
 from ._ops import is_jax_array, is_plain
 from .errors import ScheduleError
+from .quantity import Quantity
 
 Number = Any  # a Python int or float, or a JAX array/tracer leaf
 
@@ -92,10 +93,11 @@ def is_tracer(x: object) -> bool:
 
 def concrete(x: Any) -> Any:
     """The values of ``x`` to check: ``x`` itself for a Python number, a float64 (or
-    int64) NumPy array for a concrete array, ``None`` for a tracer."""
+    int64) NumPy array for a concrete array, ``None`` for a tracer or a symbolic
+    quantity (checked when it is bound: the node is then rebuilt with numbers)."""
     if is_plain(x):
         return x
-    if is_tracer(x):
+    if is_tracer(x) or isinstance(x, Quantity):
         return None
     a = np.asarray(x)
     if a.dtype.kind in "iu":
@@ -184,6 +186,8 @@ def number(fn: str, param: str, value: Any) -> Number:
     elementwise) and kept."""
     if is_plain(value):
         return _plain_number(fn, param, value, value)
+    if isinstance(value, Quantity):  # checked when bound
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{fn}: {param} must be a number, got the bool {bool(value)!r}")
     if is_jax_array(value):
@@ -254,7 +258,10 @@ def sorted_times(fn: str, param: str, value: Any, *, min_len: int = 0) -> tuple[
     for v in items:
         if not _holds(v, lambda x: x >= 0)[0]:
             raise fail(fn, param, list(items), "made of numbers >= 0")
-    for a, b in itertools.pairwise(items):
+    # Symbolic items are checked when bound; the others must already be in order
+    # among themselves ([10, T, 5] is out of order whatever T is).
+    known = [v for v in items if not isinstance(v, Quantity)]
+    for a, b in itertools.pairwise(known):
         if not _holds2(a, b, lambda x, y: y >= x):
             raise fail(fn, param, list(items), "non-decreasing")
     return items
@@ -265,6 +272,23 @@ def _holds2(a: Any, b: Any, test: Callable[[Any, Any], Any]) -> bool:
     if va is None or vb is None:
         return True
     return bool(np.all(test(va, vb)))
+
+
+def not_symbolic(fn: str, param: str, value: Any) -> Any:
+    """``value`` unless it is a symbolic quantity: for a parameter that decides the
+    form of the schedule (its structure may not depend on a value known later)."""
+    if isinstance(value, Quantity):
+        raise ScheduleError(
+            f"{fn}: {param} must be a number, not a quantity (it decides the schedule's form), got {value!r}"
+        )
+    return value
+
+
+def is_symbolic(value: Any) -> bool:
+    """``value`` is a quantity, or a tuple holding one."""
+    if isinstance(value, tuple):
+        return any(isinstance(v, Quantity) for v in value)
+    return isinstance(value, Quantity)
 
 
 def choice(fn: str, param: str, value: Any, options: tuple[str, ...]) -> str:

@@ -41,6 +41,8 @@ import numpy as np
 from . import registry
 from ._ops import NP, PY, is_jax_array, is_plain, jax_ops
 from .errors import ScheduleError
+from .quantity import Quantity, precedence
+from .quantity import free as free_names
 
 if TYPE_CHECKING:
     from .combinators import Chain
@@ -166,6 +168,16 @@ class _Shape(_Fact):
 def _plain_of(node: Schedule) -> bool:
     """Every leaf is a concrete Python number (so the scalar path applies)."""
     return all(leaf._plain if isinstance(leaf, Schedule) else is_plain(leaf) for leaf in node._leaves())
+
+
+def _free_of(node: Schedule) -> frozenset[str]:
+    """The names of the unbound quantities in the node and below."""
+    out: frozenset[str] = frozenset()
+    for leaf in node._leaves():
+        names = leaf.__dict__["_free"] if isinstance(leaf, Schedule) else free_names(leaf)
+        if names and not names <= out:
+            out = out | names
+    return out
 
 
 def _hash_of(node: Schedule) -> int:
@@ -304,6 +316,26 @@ class Schedule(metaclass=_NodeClass):
     _depth = _Shape(_depth_of)
     _nodes = _Shape(_depth_of)
     _plain = _Fact(_plain_of)
+    _free = _Fact(_free_of)
+
+    @property
+    def free(self) -> frozenset[str]:
+        """The names of the quantities still unbound (``lr.T``, ``lr.var(name)``):
+        ``cosine(1e-3, 0, lr.T).free == {'T'}``; empty for a concrete schedule."""
+        return frozenset() if self._plain else self._free
+
+    def bind(self, **values: Any) -> Schedule:
+        """The schedule with values given to its quantities: ``s.bind(T=100_000)``.
+
+        Each node holding a bound name is rebuilt by its constructor with the
+        numbers, so every check runs (an error names where:
+        ``bind: chain.pieces[1] (cosine): cosine: steps must be > 0, got -3``), and
+        the result equals the schedule written by hand with those numbers. Names
+        no quantity holds are ignored (one config can bind many schedules); names
+        left unbound stay symbolic."""
+        from .quantity import _bindings
+
+        return bind_schedule(self, _bindings(values))
 
     # -- evaluation --------------------------------------------------------------
 
@@ -358,6 +390,7 @@ class Schedule(metaclass=_NodeClass):
         """The simplified tree the JAX backend evaluates (see :mod:`lrdsl.simplify`)."""
         from .simplify import simplify
 
+        refuse_unbound(self, "s(t)")
         return simplify(self, tables=True)
 
     def compile(self, backend: str = "jax") -> Callable[[Any], Any]:
@@ -371,6 +404,7 @@ class Schedule(metaclass=_NodeClass):
         """The first ``n`` values, ``s(0), ..., s(n - 1)``, as a float64 array."""
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
             raise ScheduleError(f"values: n must be an int >= 0, got {n!r}")
+        refuse_unbound(self, "values")
         return evaluate(self, np.arange(int(n)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -460,10 +494,29 @@ class Schedule(metaclass=_NodeClass):
 
     @with_form("shift", method=True)
     def shift(self, n: Any) -> Schedule:
-        """``s(max(t - n, 0))``: start ``n`` steps later, holding ``s(0)`` before."""
+        """``s(max(t - n, 0))``: start ``n`` steps later, holding ``s(0)`` before; with a
+        negative ``n = -k``, ``s(t + k)``: start ``k`` steps in."""
         from .combinators import Shift
 
         return Shift(self, n)
+
+    @with_form("anneal_at", method=True)
+    def anneal_at(self, k: Any, steps: Any, *, to: Any = 0.0, shape: str = "linear") -> Schedule:
+        """A cooldown branched at step ``k``: ``s(t)`` before ``k``, then from exactly
+        ``s(k)`` to ``to`` over ``steps`` (``shape``: ``"linear"``, ``"cosine"`` or
+        ``"1-sqrt"``), then ``to`` (see :class:`lrdsl.combinators.AnnealAt`)."""
+        from .combinators import AnnealAt
+
+        return AnnealAt(self, k, steps, to=to, shape=shape)
+
+    @with_form("rescale", method=True)
+    def rescale(self, scale: Any, *, offset: Any = 0) -> Schedule:
+        """``s(max(scale * t + offset, 0))``: a schedule written in tokens (samples,
+        epochs) driven per step; ``s.rescale(tokens_per_step, offset=tokens_per_step)``
+        is ``s((t + 1) * tokens_per_step)`` (see :class:`lrdsl.combinators.Rescale`)."""
+        from .combinators import Rescale
+
+        return Rescale(self, scale, offset=offset)
 
     @with_form("per_epoch", method=True)
     def per_epoch(self, steps_per_epoch: Any, *, staircase: bool = True) -> Schedule:
@@ -609,6 +662,8 @@ def text(v: Any, parent: int = 0, right: bool = False) -> str:
     """The text form of a field value, parenthesised if it binds looser than ``parent``."""
     if isinstance(v, Schedule):
         p = v._precedence
+    elif isinstance(v, Quantity):
+        p = precedence(v)
     elif is_plain(v):
         p = NEG if v < 0 or (type(v) is float and math.copysign(1.0, v) < 0) else ATOM
     else:
@@ -645,6 +700,8 @@ def evaluate(node: Schedule, t: Any) -> Any:
     its first evaluation (:func:`check_leaves`)."""
     if "_unchecked" in node.__dict__:
         check_leaves(node)
+    if not node._plain:
+        refuse_unbound(node, "s(t)")
     kind = type(t)
     if (kind is int or kind is float) and node._plain:
         return eval_python(node, t)
@@ -842,6 +899,79 @@ def eval_jax(node: Schedule, t: Any) -> Any:
     if unheld is not None:
         out = jnp.where(unheld, jnp.nan, out)
     return out
+
+
+def refuse_unbound(node: Schedule, entry: str) -> None:
+    """Raise, naming ``entry`` (``s(t)``, ``values``, ``compile``, ...), if ``node``
+    holds quantities without values."""
+    names = node.free
+    if names:
+        from .quantity import _ordered
+
+        ordered = _ordered(names)
+        raise ScheduleError(
+            f"{entry}: the schedule has unbound quantities {', '.join(ordered)};"
+            f" give them with .bind({', '.join(f'{n}=...' for n in ordered)})"
+        )
+
+
+# ----------------------------------------------------------------------------
+# Binding quantities.
+
+
+def bind_schedule(root: Schedule, env: dict[str, Any]) -> Schedule:
+    """``root`` with the quantities named in ``env`` bound (see :meth:`Schedule.bind`):
+    children before parents, with an explicit stack; a shared subtree is bound once;
+    a node without any of the names is kept as it is."""
+    from .quantity import _bind
+
+    given = frozenset(env)
+    done: dict[int, Schedule] = {}
+    paths: dict[int, str] = {id(root): root._text_name or type(root).__name__}
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in done:
+            stack.pop()
+            continue
+        if node._plain or node._free.isdisjoint(given):
+            done[id(node)] = node
+            stack.pop()
+            continue
+        pending = []
+        for name in layout(type(node))[0]:
+            v = getattr(node, name)
+            items = v if isinstance(v, tuple) else (v,)
+            for i, c in enumerate(items):
+                if isinstance(c, Schedule) and id(c) not in done:
+                    paths.setdefault(id(c), f"{paths[id(node)]}.{name}{f'[{i}]' if isinstance(v, tuple) else ''}")
+                    pending.append(c)
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+
+        def one(x: Any) -> Any:
+            if isinstance(x, Schedule):
+                return done[id(x)]
+            if isinstance(x, Quantity):
+                return _bind(x, env)
+            return x
+
+        cls = type(node)
+        fields = {}
+        for f in dataclasses.fields(node):  # type: ignore[arg-type]
+            v = getattr(node, f.name)
+            fields[cls._renamed.get(f.name, f.name)] = tuple(map(one, v)) if isinstance(v, tuple) else one(v)
+        try:
+            done[id(node)] = cls(**fields)
+        except ScheduleError as e:
+            if str(e).startswith("bind:"):
+                raise
+            path = paths[id(node)]
+            where = path if node is root else f"{path} ({node._text_name})"
+            raise ScheduleError(f"bind: {where}: {e}") from None
+    return done[id(root)]
 
 
 # ----------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from types import ModuleType
 from typing import Any
 
 from ._ops import is_plain
+from .errors import ScheduleError
+from .quantity import Quantity
 
 _registered: set[type] = set()
 _lock = threading.RLock()
@@ -46,10 +48,20 @@ def _as_leaf(v: Any) -> Any:
         return float(v)
     if isinstance(v, tuple):
         return tuple(_as_leaf(x) for x in v)
+    if isinstance(v, Quantity):
+        from .quantity import _ordered
+
+        names = _ordered(v.free)
+        raise ScheduleError(
+            f"a schedule with unbound quantities ({', '.join(names)}) is not a JAX pytree;"
+            f" .bind({', '.join(f'{n}=...' for n in names)}) it first"
+        )
     return v
 
 
 def _register(cls: type) -> None:
+    import jax  # noqa: F401  (first: importing it registers every class, through the hook below)
+
     with _lock:
         if cls not in _registered:
             _register_now(cls)

@@ -4,6 +4,9 @@
     lrdsl plot   EXPR [EXPR ...] [--steps N] -o FILE.png
     lrdsl values EXPR [--steps N] [--format csv|json]
 
+Each takes ``--bind NAME=VALUE`` (repeatable) to give the schedule's quantities
+their values: ``lrdsl show "warmup(cosine(1e-3, 0, T - 500), 500)" --bind T=10000``.
+
 ``EXPR`` is a schedule in the text form, ``@file.txt`` (the text form in a
 file), ``@file.json`` (a ``to_dict`` document) or ``-`` (text on stdin). A
 bad expression prints the error with a caret and exits with status 2.
@@ -33,6 +36,7 @@ examples:
   lrdsl plot "cosine(1, 0, 100)" "linear(1, 0, 100)" --log -o compare.png
   lrdsl values "multistep(0.1, [30, 60], gamma=0.1)" --steps 90 --format csv
   lrdsl show @schedule.json        (a document written by s.to_dict())
+  lrdsl show "warmup(cosine(1e-3, 0, T - round(0.05 * T)), round(0.05 * T))" --bind T=100000
 
 the language: constant, linear, cosine, exponential, step, multistep,
 polynomial, piecewise, interpolate, lambda_, warmup, chain, minimum, maximum;
@@ -169,11 +173,44 @@ def _int(x: Any) -> Any:
     return int(x) if float(x).is_integer() else x
 
 
+def _binding(text: str) -> tuple[str, int | float]:
+    """``NAME=VALUE`` of ``--bind``: VALUE a Python int or float literal (nothing else is evaluated)."""
+    import ast
+
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, such as T=100000, got {text!r}")
+    try:
+        v = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        v = None
+    if type(v) is not int and type(v) is not float:
+        raise argparse.ArgumentTypeError(f"{name}: the value must be a number, such as 100000 or 0.5, got {value!r}")
+    return name, v
+
+
+def _bound(s: Schedule, args: argparse.Namespace) -> Schedule:
+    """``s`` with the ``--bind`` values; an error naming what is still unbound."""
+    values = dict(args.bind or [])
+    if values:
+        s = s.bind(**values)
+    if s.free:
+        from .quantity import _ordered
+
+        names = _ordered(s.free)
+        raise UsageError(
+            f"the schedule has unbound quantities {', '.join(names)};"
+            f" give them with {' '.join(f'--bind {n}=...' for n in names)}"
+        )
+    return s
+
+
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     from .ascii import chart
     from .plotting import boundaries
 
-    s = read_schedule(args.expr)
+    s = _bound(read_schedule(args.expr), args)
     steps = _steps(args, s)
     peak_v, peak_t, min_v, min_t, sampled = _extremes(s, steps)
     duration = s.duration
@@ -211,7 +248,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
-    schedules = [read_schedule(e) for e in args.expr]
+    schedules = [_bound(read_schedule(e), args) for e in args.expr]
     steps = _steps(args, *schedules)
     try:
         from .plotting import plot
@@ -231,7 +268,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_values(args: argparse.Namespace, out: TextIO) -> int:
-    s = read_schedule(args.expr)
+    s = _bound(read_schedule(args.expr), args)
     steps = _steps(args, s)
     if args.format == "csv":
         out.write("step,value\n")
@@ -273,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     expr_help = 'a schedule: text such as "cosine(1e-3, 0, 1000)", @file.txt, @file.json or - (stdin)'
     steps_help = "how many steps to show (default: the schedule's duration, when it has one)"
+    bind_help = "a value for a quantity of the schedule, such as T=100000 (repeatable)"
 
     show = sub.add_parser(
         "show", help="print a summary and a terminal chart", epilog=EXAMPLES,
@@ -282,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     show.add_argument("expr", metavar="EXPR", help=expr_help)
     show.add_argument("--steps", "-n", type=_positive_int, help=steps_help)
+    show.add_argument("--bind", action="append", type=_binding, metavar="NAME=VALUE", help=bind_help)
     show.add_argument("--width", type=int, default=64, help="chart width in characters (default 64)")
     show.add_argument("--height", type=int, default=12, help="chart height in lines (default 12)")
     show.set_defaults(run=cmd_show)
@@ -293,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     plot.add_argument("expr", metavar="EXPR", nargs="+", help=expr_help + "; several are drawn together")
     plot.add_argument("--steps", "-n", type=_positive_int, help=steps_help)
+    plot.add_argument("--bind", action="append", type=_binding, metavar="NAME=VALUE", help=bind_help)
     plot.add_argument("-o", "--output", default="schedule.png", help="the image file (default schedule.png)")
     plot.add_argument("--log", action="store_true", help="a logarithmic value axis")
     plot.add_argument("--label", action="append", help="a legend label, once per EXPR")
@@ -307,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     values.add_argument("expr", metavar="EXPR", help=expr_help)
     values.add_argument("--steps", "-n", type=_positive_int, help=steps_help)
+    values.add_argument("--bind", action="append", type=_binding, metavar="NAME=VALUE", help=bind_help)
     values.add_argument(
         "--format", "-f", choices=("csv", "json"), default="csv", help="csv (default) or json"
     )

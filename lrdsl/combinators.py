@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from . import _checks as check
+from . import quantity
 from ._node import (
     ADD,
     ATOM,
@@ -36,6 +37,7 @@ from ._node import (
 )
 from ._ops import is_plain
 from .primitives import Constant
+from .quantity import is_quantity
 
 __all__ = [
     "Chain",
@@ -44,6 +46,8 @@ __all__ = [
     "ChainRun",
     "Warmup",
     "Shift",
+    "AnnealAt",
+    "Rescale",
     "PerEpoch",
     "Repeat",
     "Clip",
@@ -59,12 +63,20 @@ __all__ = [
 
 
 def _add(a: Any, b: Any) -> Any:
+    """``a + b`` for durations: ``math.inf`` if either is (a quantity plus ``inf`` is
+    no quantity)."""
+    if (is_plain(a) and a == math.inf) or (is_plain(b) and b == math.inf):
+        return math.inf
     return a + b
 
 
 def _max(a: Any, b: Any) -> Any:
-    if is_plain(a) and is_plain(b):
-        return max(a, b)
+    """``max(a, b)`` for durations: Python's for numbers and quantities (so a bound
+    duration is the duration of the bound schedule, type included), JAX's for arrays."""
+    if (is_plain(a) or is_quantity(a)) and (is_plain(b) or is_quantity(b)):
+        if (is_plain(a) and a == math.inf) or (is_plain(b) and b == math.inf):
+            return math.inf
+        return quantity.max(a, b)
     import jax.numpy as jnp
 
     return jnp.maximum(a, b)
@@ -137,6 +149,15 @@ class Chain(Schedule):
     @cached_property
     def duration(self) -> Any:
         last = self.pieces[-1]
+        if not last.finite:
+            return math.inf
+        if self.boundaries is None and not self._plain:
+            # d0 + d1 + ... + dn, left to right: the running sums the bounds are (so the
+            # duration of the bound chain is this bound, exactly), without building them.
+            total = self.pieces[0].duration
+            for p in self.pieces[1:]:
+                total = total + p.duration
+            return total
         return _add(self.bounds[-1], last.duration) if self.bounds else last.duration
 
     @property
@@ -174,8 +195,14 @@ class Chain(Schedule):
 
 
 def _not_finite(i: int, p: Schedule) -> Exception:
-    return check.fail(
-        "chain", f"pieces[{i}]", p, "of finite duration when it is not the last piece (or give boundaries=[...])"
+    from .errors import ScheduleError
+
+    text = repr(p)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return ScheduleError(
+        f"chain: pieces[{i}] ({shown}) never ends, so the piece after it would never start; give it a length"
+        " (constant(v, steps=n), or a piece with steps such as linear, cosine or wsd)"
+        " or give the chain boundaries=[...]"
     )
 
 
@@ -263,6 +290,12 @@ class Warmup(Schedule):
     ``schedule(t - steps)`` (``shift=False``: then ``schedule(t)``, as timm's
     ``warmup_prefix=False``).
 
+    The ramp is ``start + (schedule(0) - start) * t / steps`` for ``t < steps``;
+    with ``inclusive=True`` the current step counts, ``(t + 1) / steps``, so the
+    ramp reaches ``schedule(0)`` on its last step, ``steps - 1`` (nanoGPT's
+    ``learning_rate * (it + 1) / warmup_iters``, llm.c, torchtitan). ``steps``
+    may be 0: no warmup, the values of ``schedule``.
+
     Anchors: ``optax.warmup_cosine_decay_schedule`` (with a cosine), timm's
     ``warmup_t`` / ``warmup_lr_init``, Hugging Face's ``get_*_with_warmup``.
 
@@ -275,20 +308,24 @@ class Warmup(Schedule):
     _: KW_ONLY
     start: Any = 0.0
     shifted: bool = field(default=True, metadata=STATIC)  # the ``shift`` argument
+    inclusive: bool = field(default=False, metadata=STATIC)
     _text_name = "warmup"
     _renamed: ClassVar[dict[str, str]] = {"shifted": "shift"}  # ``s.shift(n)`` is a method
 
-    def __init__(self, schedule: Schedule, steps: Any, *, start: Any = 0.0, shift: bool = True) -> None:
-        set_fields(self, schedule=schedule, steps=steps, start=start, shifted=shift)
+    def __init__(
+        self, schedule: Schedule, steps: Any, *, start: Any = 0.0, shift: bool = True, inclusive: bool = False
+    ) -> None:
+        set_fields(self, schedule=schedule, steps=steps, start=start, shifted=shift, inclusive=inclusive)
         self.__post_init__()
 
     def __post_init__(self) -> None:
         set_fields(
             self,
             schedule=check_schedule("warmup", "schedule", self.schedule),
-            steps=check.positive("warmup", "steps", self.steps),
+            steps=check.nonnegative("warmup", "steps", self.steps),
             start=check.nonnegative("warmup", "start", self.start),
             shifted=check.flag("warmup", "shift", self.shifted),
+            inclusive=check.flag("warmup", "inclusive", self.inclusive),
         )
         check_nesting(self, "warmup")
 
@@ -306,10 +343,15 @@ class Warmup(Schedule):
         # t - steps (or t) after: evaluating it twice would make a warmup of a
         # warmup of ... cost 2**depth on the backends that compute every branch.
         steps = self.steps
+        if is_plain(steps) and steps == 0:  # no warmup: the schedule itself
+            return self.schedule._eval(t, xp)
         warm = t < steps
         after = xp.maximum(xp.sub(t, steps), 0) if self.shifted else t
         v = self.schedule._eval(xp.where(warm, xp.zero(t), after), xp)
-        u = xp.minimum(t, steps)
+        if not is_plain(steps):  # an array or traced length may be 0: no 0 / 0
+            steps = xp.where(xp.gt(steps, 0), steps, 1)
+        # the part of the ramp done: t steps, or t + 1 when the current step counts
+        u = xp.minimum(xp.add(t, 1) if self.inclusive else t, steps)
         ramp = self.start * xp.div(xp.sub(steps, u), steps) + v * xp.div(u, steps)
         return xp.where(warm, ramp, v)
 
@@ -338,7 +380,9 @@ class _Method(Schedule):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Shift(_Method):
-    """``schedule(max(t - n, 0))``: the schedule starts ``n`` steps later."""
+    """``schedule(max(t - n, 0))``: the schedule starts ``n`` steps later; a negative
+    ``n = -k`` is ``schedule(t + k)``: it starts ``k`` steps in (a trainer whose
+    counter starts at 1 is ``s.shift(-1)``)."""
 
     schedule: Schedule
     n: Any
@@ -348,16 +392,134 @@ class Shift(_Method):
         set_fields(
             self,
             schedule=check_schedule("shift", "schedule", self.schedule),
-            n=check.nonnegative("shift", "n", self.n),
+            n=check.number("shift", "n", self.n),
         )
         check_nesting(self, "shift")
 
     @cached_property
     def duration(self) -> Any:
-        return _add(self.n, self.schedule.duration)
+        """``n + duration`` (never below 0: ``shift(-k)`` drops the first ``k`` steps)."""
+        d = self.schedule.duration
+        if not self.schedule.finite:
+            return math.inf
+        if is_plain(self.n) and self.n >= 0:
+            return self.n + d
+        return _max(self.n + d, 0)
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return self.schedule._eval(xp.maximum(xp.sub(t, self.n), 0), xp)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class AnnealAt(_Method):
+    """A cooldown branched from step ``k``: ``schedule(t)`` for ``t < k``, then from
+    exactly ``schedule(k)`` to ``to`` over ``steps`` along ``shape``, then ``to``.
+
+    With ``x = min(t - k, steps) / steps`` the fraction of the cooldown done
+    and ``v = schedule(k)``: ``"linear"`` is ``v + (to - v) * x``, ``"cosine"``
+    ``to + (v - to) * (1 + cos(pi x)) / 2``, ``"1-sqrt"`` ``to + (v - to) * (1 -
+    sqrt(x))`` (Hägele et al. 2024). ``k`` is a leaf of the pytree (a
+    ``jax.vmap`` over ``k`` sweeps branch points in one compile) and may be a
+    quantity.
+
+    Anchors: OLMo-core ``OverrideDecay`` / a WSD run's cooldowns branched at
+    checkpoints (Hägele et al. 2024), Levanter and MaxText cooldowns.
+
+    >>> s = constant(1.0).anneal_at(100, 10)
+    >>> s(99), s(105), s(200)
+    (1.0, 0.5, 0.0)
+    """
+
+    schedule: Schedule
+    k: Any
+    steps: Any
+    _: KW_ONLY
+    to: Any = 0.0
+    shape: str = field(default="linear", metadata=STATIC)
+    _text_name = "anneal_at"
+
+    def __post_init__(self) -> None:
+        fn = "anneal_at"
+        set_fields(
+            self,
+            schedule=check_schedule(fn, "schedule", self.schedule),
+            k=check.nonnegative(fn, "k", self.k),
+            steps=check.nonnegative(fn, "steps", self.steps),
+            to=check.number(fn, "to", self.to),
+            shape=check.choice(fn, "shape", self.shape, ("linear", "cosine", "1-sqrt")),
+        )
+        check_nesting(self, fn)
+
+    @cached_property
+    def duration(self) -> Any:
+        return _add(self.k, self.steps)
+
+    @property
+    def finite(self) -> bool:
+        return True
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        from .primitives import _blend, _cosine_weights, _done_and_left
+
+        k = self.k
+        # The schedule once: at t before the branch, at k from it on.
+        v = self.schedule._eval(xp.minimum(t, k), xp)
+        x, y = _done_and_left(xp, xp.maximum(xp.sub(t, k), 0), self.steps)
+        to = self.to
+        if self.shape == "linear":
+            cooled = v * y + to * x
+        elif self.shape == "cosine":
+            w, c = _cosine_weights(xp, x, y)
+            cooled = _blend(xp, v, to, w, c)
+        else:  # 1 - sqrt(x) = (1 - x) / (1 + sqrt(x)): no cancellation near x = 1
+            r = xp.sqrt(x)
+            cooled = v * xp.div(y, 1 + r) + to * r
+        return xp.where(t < k, v, cooled)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Rescale(_Method):
+    """``schedule(max(scale * t + offset, 0))``: an exact affine change of time, for a
+    schedule written in other units than optimizer steps (tokens, samples, epochs)
+    and driven per step. OLMo's ``schedule_in_tokens((t + 1) * tokens_per_step)``
+    is ``s.rescale(tokens_per_step, offset=tokens_per_step)``.
+
+    Integer counts with an integer ``scale`` and ``offset`` stay integers on Python
+    and NumPy (int64), so token counts are exact; on JAX the time is a float (exact
+    up to ``2**53`` with x64, float32 otherwise). ``scale > 0``; the ``duration``
+    is ``max((duration - offset) / scale, 0)``.
+
+    >>> linear(0.0, 1.0, 1000).rescale(100, offset=100)(4)
+    0.5
+    """
+
+    schedule: Schedule
+    scale: Any
+    _: KW_ONLY
+    offset: Any = 0
+    _text_name = "rescale"
+
+    def __post_init__(self) -> None:
+        fn = "rescale"
+        set_fields(
+            self,
+            schedule=check_schedule(fn, "schedule", self.schedule),
+            scale=check.positive(fn, "scale", self.scale),
+            offset=check.number(fn, "offset", self.offset),
+        )
+        check_nesting(self, fn)
+
+    @cached_property
+    def duration(self) -> Any:
+        if not self.schedule.finite:
+            return math.inf
+        return _max((self.schedule.duration - self.offset) / self.scale, 0)
+
+    def _eval(self, t: Any, xp: Any) -> Any:
+        a, b = self.scale, self.offset
+        # on JAX in floats; elsewhere ints stay ints (exact token counts)
+        u = xp.to_float(t) * a + b if xp.name == "jax" else t * a + b
+        return self.schedule._eval(xp.maximum(u, 0), xp)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -382,6 +544,8 @@ class PerEpoch(_Method):
 
     @cached_property
     def duration(self) -> Any:
+        if not self.schedule.finite:
+            return math.inf
         return self.schedule.duration * self.steps_per_epoch
 
     def _eval(self, t: Any, xp: Any) -> Any:
@@ -460,9 +624,9 @@ def operand(fn: str, x: Any) -> Any:
 
 
 def _pointwise_duration(operands: Iterable[Any]) -> tuple[bool, Any]:
-    """Finite when every operand that varies (a schedule other than a constant) is
-    finite; the duration is then the longest of theirs."""
-    varying = [o for o in operands if isinstance(o, Schedule) and not isinstance(o, Constant)]
+    """Finite when every operand that varies (a schedule other than a constant without
+    ``steps``) is finite; the duration is then the longest of theirs."""
+    varying = [o for o in operands if isinstance(o, Schedule) and not (isinstance(o, Constant) and o.steps is None)]
     if not varying or not all(o.finite for o in varying):
         return False, math.inf
     d = varying[0].duration

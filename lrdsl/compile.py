@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ._node import Schedule, check_leaves, eval_jax, eval_numpy
+from ._node import Schedule, check_leaves, eval_jax, eval_numpy, refuse_unbound
 from .errors import ScheduleError
 
 __all__ = ["simplify", "compile_schedule"]
@@ -22,6 +22,7 @@ def simplify(s: Schedule, backend: str = "jax") -> Schedule:
     """An equal expression that is cheaper to evaluate on ``backend``."""
     from .simplify import simplify as _simplify
 
+    refuse_unbound(s, "simplify")
     return _simplify(s, tables=backend in ("jax", "torch"))
 
 
@@ -42,6 +43,7 @@ def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
         raise ScheduleError(f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
     if "_unchecked" in s.__dict__:  # rebuilt by JAX from leaves: check them now
         check_leaves(s)
+    refuse_unbound(s, "compile")
     node = simplify(s, backend)
     if backend == "python":
         from ._codegen import scalar_function

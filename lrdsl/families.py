@@ -479,7 +479,7 @@ class OneMinusSqrt(Span):
             self,
             start=check.number(fn, "start", self.start),
             end=check.number(fn, "end", self.end),
-            steps=check.positive(fn, "steps", self.steps),
+            steps=check.nonnegative(fn, "steps", self.steps),
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
@@ -626,13 +626,19 @@ def wsd(
 
     Shapes: ``"linear"``, ``"cosine"`` (half a cosine) or ``"1-sqrt"`` (the
     warmup ``1 - sqrt(1 - x)``, the decay ``1 - sqrt(x)``, for the fraction
-    ``x`` of the phase done). Phases of length 0 are left out.
+    ``x`` of the phase done). The three phases are always there (a phase of
+    length 0 is skipped when evaluated), so the form never depends on the
+    lengths, which may be quantities (``lr.T``); the schedule ends with its
+    decay, so ``wsd(...) >> wsd(...)`` runs one after the other (the value
+    after the end is ``end``).
 
     Anchor: Hugging Face ``get_wsd_schedule`` (``start = end = min_lr_ratio *
     base_lr``; its ``num_cycles=0.5``).
 
     >>> wsd(1.0, 10, 80, 10)
-    chain(linear(0.0, 1.0, 10), constant(1.0), linear(1.0, 0.0, 10), constant(0.0), boundaries=[10, 90, 100])
+    linear(0.0, 1.0, 10) >> constant(1.0, steps=80) >> linear(1.0, 0.0, 10)
+    >>> wsd(1.0, 10, 80, 10).duration
+    100
     """
     fn = "wsd"
     peak = check.number(fn, "peak", peak)
@@ -644,26 +650,9 @@ def wsd(
     shapes = ("linear", "cosine", "1-sqrt")
     warmup = check.choice(fn, "warmup", warmup, shapes)
     decay = check.choice(fn, "decay", decay, shapes)
-    pieces: list[Schedule] = []
-    bounds: list[Any] = []
-    at: Any = 0
-    for steps, piece in (
-        (w, lambda: _shaped(warmup, start, peak, w, True)),
-        (s, lambda: Constant(peak)),
-        (d, lambda: _shaped(decay, peak, end, d, False)),
-    ):
-        if steps > 0:
-            if pieces:
-                bounds.append(at)
-            pieces.append(piece())
-            at = at + steps
-    if not pieces:
-        return Constant(end)
-    bounds.append(at)
-    pieces.append(Constant(end))
-    if all(p.finite for p in pieces[:-1]):
-        return chain(*pieces)
-    return chain(*pieces, boundaries=bounds)
+    return chain(
+        _shaped(warmup, start, peak, w, True), Constant(peak, steps=s), _shaped(decay, peak, end, d, False)
+    )
 
 
 # The language's spelling of the new nodes.

@@ -9,8 +9,10 @@ relative of float64 even at the very end of a decay of 2**30 steps.
 
 Values (``value``, ``start``, ``end``, ``values``) may be any finite number,
 negative included, as Optax's schedules allow (``piecewise_constant_schedule(-0.1,
-...)``, ``end_value=-3.0``); lengths are ``> 0`` and rates (``gamma``,
-``exponent``, ``power``) ``> 0``.
+...)``, ``end_value=-3.0``); the lengths of phases (``steps``) are ``>= 0`` (a
+phase of length 0 is at its end from ``t = 0``: ``linear(a, b, 0)`` is ``b``),
+periods (``step_size``, ``every``, a periodic cosine's ``steps``) and rates
+(``gamma``, ``exponent``, ``power``) ``> 0``.
 """
 
 from __future__ import annotations
@@ -45,9 +47,18 @@ _HALF_PI = math.pi / 2
 
 
 def _done_and_left(xp: Any, t: Any, steps: Any) -> tuple[Any, Any]:
-    """``(u / steps, r / steps)`` with ``u = min(t, steps)``, ``r = steps - u``."""
-    u = xp.minimum(t, steps)
-    return xp.div(u, steps), xp.div(xp.sub(steps, u), steps)
+    """``(u / steps, r / steps)`` with ``u = min(t, steps)``, ``r = steps - u``; for a
+    phase of length 0, ``(1, 0)``: done from ``t = 0``."""
+    if is_plain(steps):
+        if steps == 0:
+            return 1.0, 0.0
+        u = xp.minimum(t, steps)
+        return xp.div(u, steps), xp.div(xp.sub(steps, u), steps)
+    # An array or traced length may be 0 (a sweep over phase lengths): no 0 / 0.
+    some = xp.gt(steps, 0)
+    safe = xp.where(some, steps, 1)
+    u = xp.minimum(t, safe)
+    return xp.where(some, xp.div(u, safe), 1.0), xp.where(some, xp.div(xp.sub(safe, u), safe), 0.0)
 
 
 def _cosine_weights(xp: Any, x: Any, y: Any) -> tuple[Any, Any]:
@@ -104,7 +115,8 @@ class Span(Schedule):
 
 @dataclass(frozen=True, repr=False)
 class Constant(Schedule):
-    """``value`` at every step.
+    """``value`` at every step; with ``steps``, a hold of that length: its ``duration``
+    is ``steps``, so that a chain can go on after it (its value stays ``value``).
 
     Anchors: ``torch.optim.lr_scheduler.ConstantLR`` after its ``total_iters``,
     ``optax.constant_schedule``.
@@ -114,10 +126,25 @@ class Constant(Schedule):
     """
 
     value: Any
+    _: KW_ONLY
+    steps: Any = None
     _text_name = "constant"
 
     def __post_init__(self) -> None:
-        set_fields(self, value=check.number("constant", "value", self.value))
+        set_fields(
+            self,
+            value=check.number("constant", "value", self.value),
+            steps=None if self.steps is None else check.nonnegative("constant", "steps", self.steps),
+        )
+
+    @property
+    def duration(self) -> Any:
+        """``steps`` if given (a hold of that length, which a chain can follow), else ``inf``."""
+        return math.inf if self.steps is None else self.steps
+
+    @property
+    def finite(self) -> bool:
+        return self.steps is not None
 
     def _eval(self, t: Any, xp: Any) -> Any:
         return self.value
@@ -147,7 +174,7 @@ class Linear(Span):
             self,
             start=check.number("linear", "start", self.start),
             end=check.number("linear", "end", self.end),
-            steps=check.positive("linear", "steps", self.steps),
+            steps=check.nonnegative("linear", "steps", self.steps),
         )
 
     def _eval(self, t: Any, xp: Any) -> Any:
@@ -185,10 +212,12 @@ class Cosine(Span):
             self,
             start=check.number("cosine", "start", self.start),
             end=check.number("cosine", "end", self.end),
-            steps=check.positive("cosine", "steps", self.steps),
+            steps=check.nonnegative("cosine", "steps", self.steps),
             exponent=check.positive("cosine", "exponent", self.exponent),
             periodic=check.flag("cosine", "periodic", self.periodic),
         )
+        if self.periodic:
+            check.require("cosine", "steps", self.steps, lambda v: v > 0, "> 0 for a periodic cosine")
 
     def _eval(self, t: Any, xp: Any) -> Any:
         steps = self.steps
@@ -333,7 +362,7 @@ class Polynomial(Span):
             self,
             start=check.number("polynomial", "start", self.start),
             end=check.number("polynomial", "end", self.end),
-            steps=check.positive("polynomial", "steps", self.steps),
+            steps=check.nonnegative("polynomial", "steps", self.steps),
             power=check.positive("polynomial", "power", self.power),
         )
 

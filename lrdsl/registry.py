@@ -140,7 +140,7 @@ def language() -> dict[str, Form]:
     out = {name: Form(name, "call", cls, builders.get(name, cls)) for name, cls in calls.items()}
     for name, fn in (("onecycle", f.onecycle), ("wsd", f.wsd)):
         out[name] = Form(name, "call", None, fn)
-    methods: dict[str, type] = {"shift": c.Shift, "per_epoch": c.PerEpoch, "repeat": c.Repeat, "clip": c.Clip}
+    methods: dict[str, type] = {"anneal_at": c.AnnealAt, "rescale": c.Rescale, "shift": c.Shift, "per_epoch": c.PerEpoch, "repeat": c.Repeat, "clip": c.Clip}
     methods.update({"round": q.Round, "floor": q.Floor, "ceil": q.Ceil})
     operators: dict[str, type] = {"sum": c.Sum, "product": c.Product, "binop": c.BinOp, "neg": c.Neg}
     out.update({name: Form(name, "method", cls, cls) for name, cls in methods.items()})

@@ -30,11 +30,16 @@ from typing import Any
 from ._node import MAX_DEPTH, MAX_NODES, Schedule, layout
 from ._ops import is_plain
 from .errors import ScheduleError
+from .quantity import _KINDS as QUANTITY_KINDS
+from .quantity import Quantity
+from .quantity import from_data as quantity_from_data
 from .registry import Form, document_name, language
 
 __all__ = ["FORMAT_VERSION", "MAX_DEPTH", "MAX_ITEMS", "to_dict", "from_dict"]
 
 FORMAT_VERSION = 1
+#: The version of documents holding quantities (older readers refuse them by number).
+SYMBOLIC_VERSION = 2
 _MAX_INT = 2**1024
 #: The most entries (nodes, fields, list items) a document may hold.
 MAX_ITEMS = 10_000_000
@@ -49,7 +54,7 @@ def to_dict(s: Schedule) -> dict[str, Any]:
     while todo:
         node, out = todo.pop()
         out.update(_node(node, todo))
-    return {"lrdsl": FORMAT_VERSION, "schedule": root}
+    return {"lrdsl": SYMBOLIC_VERSION if s.free else FORMAT_VERSION, "schedule": root}
 
 
 def _node(s: Schedule, todo: list[tuple[Schedule, dict[str, Any]]]) -> dict[str, Any]:
@@ -81,6 +86,8 @@ def _value(v: Any, s: Schedule, name: str, todo: list[tuple[Schedule, dict[str, 
         return child
     if v is None or isinstance(v, (bool, str)) or is_plain(v):
         return v
+    if isinstance(v, Quantity):
+        return v.to_data()
     raise ScheduleError(f"to_dict: {s._text_name}.{name} holds {type(v).__name__}, not a plain number")
 
 
@@ -113,9 +120,10 @@ def from_dict(d: Any) -> Schedule:
     if "lrdsl" not in d or "schedule" not in d:
         raise ScheduleError("from_dict: not an lrdsl document (needs the keys 'lrdsl' and 'schedule')")
     version = d["lrdsl"]
-    if type(version) is not int or version != FORMAT_VERSION:
+    if type(version) is not int or version not in (FORMAT_VERSION, SYMBOLIC_VERSION):
         raise ScheduleError(
-            f"from_dict: unknown format version {_short(version)} (this lrdsl reads {FORMAT_VERSION})"
+            f"from_dict: unknown format version {_short(version)}"
+            f" (this lrdsl reads {FORMAT_VERSION} and {SYMBOLIC_VERSION})"
         )
     unknown = set(d) - {"lrdsl", "schedule"}
     if unknown:
@@ -184,7 +192,7 @@ class _Loader:
             raise self.fail(index, f" is nested more than {MAX_DEPTH} levels deep (the limit)")
         self.count(index, 1 + len(d))
         if "op" not in d:
-            raise self.fail(index, " has no 'op' (a node is a dict {'op': NAME, FIELD: VALUE, ...})")
+            raise self.fail(index, " has no 'op' (a node is a dict {'op': NAME, FIELD: VALUE, ...}; a quantity one such as {'var': 'T'})")
         op = d["op"]
         forms = language()
         form = forms.get(op) if isinstance(op, str) else None
@@ -202,6 +210,16 @@ class _Loader:
         self.nodes[index] = (d, form, fields)
 
     def field(self, index: int, v: Any, step: str, depth: int, todo: list[tuple[int, Any, int]]) -> Any:
+        if isinstance(v, dict) and len(v) == 1 and next(iter(v)) in QUANTITY_KINDS:
+            try:
+                return quantity_from_data(v)
+            except ScheduleError as e:
+                message = str(e).removeprefix("from_data: ")
+                raise self.fail(
+                    index,
+                    f" is neither a node ({{'op': ...}}) nor a quantity ({{'var': 'T'}}, ...): {message}",
+                    step,
+                ) from None
         if isinstance(v, dict):
             child = self.place(index, step)
             todo.append((child, v, depth + 1))

@@ -173,6 +173,8 @@ def _rows(s: Schedule) -> list[Row] | None:
         return _chain_rows(s.pieces, s.bounds, s.boundaries is not None)
     if isinstance(s, Constant):
         return [(0, 1, CONST, s.value, s.value)]
+    if isinstance(s, (Linear, Cosine, Polynomial)) and is_plain(s.steps) and s.steps == 0:
+        return [(0, 1, CONST, s.end, s.end)]  # a phase of length 0: its end
     if isinstance(s, Linear) or (isinstance(s, Polynomial) and is_plain(s.power) and s.power == 1):
         return [(0, s.steps, LINEAR, s.start, s.end)]
     if isinstance(s, Cosine) and not s.periodic and is_plain(s.exponent) and s.exponent == 1:
@@ -193,12 +195,14 @@ def _rows(s: Schedule) -> list[Row] | None:
         rows.append((times[-1], 1, CONST, levels[-1], levels[-1]))
         return rows
     if isinstance(s, Shift):
+        if not (is_plain(s.n) and s.n >= 0):  # a shift into the schedule: its own formula
+            return None
         inner = _rows(s.schedule)
         if inner is None:
             return None
         first = _at_zero(inner)
         return [(0, 1, CONST, first, first), *_offset(inner, s.n)]
-    if isinstance(s, Warmup) and s.shifted:
+    if isinstance(s, Warmup) and s.shifted and not s.inclusive and not (is_plain(s.steps) and s.steps == 0):
         inner = _rows(s.schedule)
         if inner is None:
             return None
@@ -349,7 +353,11 @@ def simplify(s: Schedule, tables: bool = True) -> Schedule:
         if pending:
             stack.extend(pending)
             continue
-        done[id(node)] = _rule(_rebuild(node, done), tables)
+        new = _rule(_rebuild(node, done), tables)
+        if isinstance(new, Constant) and new.steps is None and node.finite:
+            # a folded hold keeps its length (a chain derives its boundaries from it)
+            new = raw(Constant, value=new.value, steps=node.duration)
+        done[id(node)] = new
         stack.pop()
     return done[id(s)]
 

@@ -51,9 +51,11 @@ import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from . import quantity
 from ._node import MAX_DEPTH, Schedule
 from .combinators import ChainRun
 from .errors import ParseError, ScheduleError
+from .quantity import is_quantity
 from .registry import Form, language
 
 __all__ = ["parse", "MAX_CHARS", "MAX_DEPTH", "MAX_BRACKETS", "names", "signature"]
@@ -187,13 +189,20 @@ _STRING_PREFIXES = {"f", "b", "r", "u", "rb", "br", "fr", "rf"}
 _PREFIX_WORDS = {"f": "f-strings", "b": "byte strings", "r": "raw strings", "u": "u-strings"}
 
 # Binary operators of the language: precedence (as Python's) and right-associativity.
-_BINARY = {">>": (1, False), "+": (2, False), "-": (2, False), "*": (3, False), "/": (3, False), "**": (5, True)}
+_BINARY = {
+    ">>": (1, False),
+    "+": (2, False),
+    "-": (2, False),
+    "*": (3, False),
+    "/": (3, False),
+    "//": (3, False),
+    "%": (3, False),
+    "**": (5, True),
+}
 _UNARY_PRECEDENCE = 4
 _OPEN = {"(": ")", "[": "]"}
 
 _NOT_OURS = {
-    "//": "the operator '//'",
-    "%": "the operator '%'",
     "@": "the operator '@'",
     "<<": "the operator '<<'",
     "|": "the operator '|'",
@@ -295,6 +304,7 @@ class _Parser:
         self.text = text
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.calls, self.methods = _tables()
+        self.calls.update(_quantity_calls())
 
     # -- errors ------------------------------------------------------------------
 
@@ -383,6 +393,9 @@ class _Parser:
                     nxt = tokens.peek(1)
                     if s in ("True", "False", "None"):
                         values.append(_Item({"True": True, "False": False, "None": None}[s], tok.start, tok.end))
+                        expect = False
+                    elif s == "T" and not (nxt.text in ("(", "=") and nxt.kind == OP):
+                        values.append(_Item(quantity.T, tok.start, tok.end))
                         expect = False
                     elif s in _KEYWORDS or keyword.iskeyword(s):
                         self.fail(f"{_KEYWORDS.get(s, repr(s))} is not part of the language", tok.start, tok.end)
@@ -513,8 +526,8 @@ class _Parser:
 
     def unary(self, op: str, v: _Item, start: int) -> Value:
         x = v.value
-        if not (isinstance(x, Schedule) or _is_number(x)):
-            self.fail(f"unary minus works on schedules and numbers, not on {_describe(x)}", v.start, v.end)
+        if not (isinstance(x, Schedule) or _is_number(x) or is_quantity(x)):
+            self.fail(f"unary minus works on schedules, numbers and quantities, not on {_describe(x)}", v.start, v.end)
         if op == "+":
             return x
         try:
@@ -539,8 +552,14 @@ class _Parser:
     def binary(self, op: str, a: _Item, b: _Item) -> Value:
         x, y = a.value, b.value
         for side in (a, b):
-            if not (isinstance(side.value, Schedule) or _is_number(side.value)):
-                self.fail(f"'{op}' works on schedules and numbers, not on {_describe(side.value)}", side.start, side.end)
+            v = side.value
+            if op in ("//", "%") and not (_is_number(v) or is_quantity(v)):
+                what = "schedules" if isinstance(v, Schedule) else _describe(v)
+                self.fail(f"'{op}' works on numbers and quantities, not on {what}", side.start, side.end)
+            if not (isinstance(v, Schedule) or _is_number(v) or is_quantity(v)):
+                self.fail(
+                    f"'{op}' works on schedules, numbers and quantities, not on {_describe(v)}", side.start, side.end
+                )
         if _is_number(x) and _is_number(y):
             return self.fold(op, x, y, a.start, b.end)
         try:
@@ -742,6 +761,8 @@ class _Parser:
         value = item.value
         if not isinstance(value, Schedule):
             what = _describe(value)
+            if is_quantity(value):
+                self.fail(f"expected a schedule, got {what}", item.start, item.end)
             hint = f"; for a constant schedule write constant({value!r})" if _is_number(value) else ""
             self.fail(f"expected a schedule, got {what}{hint}", item.start, item.end)
         return value
@@ -764,7 +785,17 @@ def _describe(v: Any) -> str:
         return f"the string {v[:40]!r}" if len(v) <= 40 else f"the string {v[:37]!r}..."
     if isinstance(v, tuple):
         return "a list"
+    if is_quantity(v):
+        text = repr(v)
+        return f"the quantity {text}" if len(text) <= 40 else f"the quantity {text[:37]}..."
     return type(v).__name__
+
+
+@functools.cache
+def _quantity_calls() -> dict[str, Form]:
+    """The functions of quantities a text may call: ``var('name')``, ``round``,
+    ``floor``, ``ceil``, ``min``, ``max``."""
+    return {name: Form(name, "call", None, getattr(quantity, name)) for name in quantity.FUNCTIONS}
 
 
 def _attribute_message(attr: str, methods: dict[str, Any], called: bool) -> str:
@@ -781,5 +812,7 @@ _APPLY: dict[str, Callable[[Any, Any], Any]] = {
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
+    "//": lambda a, b: a // b,
+    "%": lambda a, b: a % b,
     "**": lambda a, b: a**b,
 }

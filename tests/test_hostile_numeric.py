@@ -24,16 +24,16 @@ jnp = jax.numpy
 # -- parameters: concrete JAX arrays are checked like Python numbers -------------------
 
 
-def test_a_concrete_jax_zero_length_is_refused_like_a_python_zero() -> None:
-    with pytest.raises(lr.ScheduleError, match=r"^cosine: steps must be > 0, got 0 \(a JAX int32 array\)$"):
-        lr.cosine(1.0, 0.0, jnp.asarray(0))
+def test_a_concrete_jax_negative_length_is_refused_like_a_python_one() -> None:
+    with pytest.raises(lr.ScheduleError, match=r"^cosine: steps must be >= 0, got -1 \(a JAX int32 array\)$"):
+        lr.cosine(1.0, 0.0, jnp.asarray(-1))
 
 
 def test_a_stacked_sweep_names_the_bad_element_and_where_it_is() -> None:
     with pytest.raises(lr.ScheduleError) as info:
-        lr.cosine(jnp.array([1e-3, 3e-3]), 0.0, jnp.array([100, 0, 50]))
+        lr.cosine(jnp.array([1e-3, 3e-3]), 0.0, jnp.array([100, -1, 50]))
     msg = str(info.value)
-    assert msg.startswith("cosine: steps must be > 0, got 0 at index 1")
+    assert msg.startswith("cosine: steps must be >= 0, got -1 at index 1")
     assert "int32 array of shape (3,)" in msg
 
 
@@ -42,7 +42,7 @@ def test_a_stacked_sweep_names_the_bad_element_and_where_it_is() -> None:
     [
         (lambda: lr.linear(0.0, jnp.array([1.0, jnp.nan]), 10), "linear: end must be a finite number, got nan at index 1"),
         (lambda: lr.linear(0.0, 1.0, jnp.array([10.0, jnp.inf])), "linear: steps must be a finite number, got inf at index 1"),
-        (lambda: lr.linear(0.0, 1.0, jnp.array([10, 0])), "linear: steps must be > 0, got 0 at index 1"),
+        (lambda: lr.linear(0.0, 1.0, jnp.array([10, -1])), "linear: steps must be >= 0, got -1 at index 1"),
         (lambda: lr.exponential(1.0, jnp.asarray(0.0)), "exponential: gamma must be > 0, got 0.0"),
         (lambda: lr.cosine_restarts(1.0, 0.0, 10, mult=jnp.asarray(0.5)), "cosine_restarts: mult must be >= 1, got 0.5"),
         (lambda: lr.tanh(1.0, 0.0, 10, lb=jnp.asarray(3.0), ub=jnp.asarray(1.0)), "tanh: lb must be < ub"),
@@ -169,25 +169,25 @@ def test_sequences_given_as_arrays_give_the_values_of_lists(milestones: Any) -> 
 # -- schedules rebuilt by JAX from leaves are checked before they are evaluated ------------
 
 
-def test_a_tree_map_to_zero_lengths_fails_at_the_first_evaluation() -> None:
-    zeroed = jax.tree.map(lambda x: x * 0, lr.linear(0.0, 1.0, 10))
-    with pytest.raises(lr.ScheduleError, match=r"^linear: steps must be > 0, got 0\.0$"):
-        zeroed(5)
+def test_a_tree_map_to_bad_lengths_fails_at_the_first_evaluation() -> None:
+    broken = jax.tree.map(lambda x: x - 11, lr.linear(0.0, 1.0, 10))
+    with pytest.raises(lr.ScheduleError, match=r"^linear: steps must be >= 0, got -1\.0$"):
+        broken(5)
 
 
 def test_a_tree_map_to_negative_lengths_fails_on_numpy_and_at_compile() -> None:
     negated = jax.tree.map(lambda x: -x, lr.cosine(1.0, 0.5, 10))
-    with pytest.raises(lr.ScheduleError, match=r"^cosine: steps must be > 0, got -10\.0$"):
+    with pytest.raises(lr.ScheduleError, match=r"^cosine: steps must be >= 0, got -10\.0$"):
         negated(np.arange(3))
-    with pytest.raises(lr.ScheduleError, match=r"^cosine: steps must be > 0"):
+    with pytest.raises(lr.ScheduleError, match=r"^cosine: steps must be >= 0"):
         jax.tree.map(lambda x: -x, lr.cosine(1.0, 0.5, 10)).compile("jax")
 
 
 def test_a_stacked_sweep_with_a_bad_element_fails_when_evaluated() -> None:
     good = [lr.linear(0.0, 1.0, 10), lr.linear(0.0, 1.0, 20)]
     stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *good)
-    broken = jax.tree.map(lambda x: x.at[1].set(0.0), stacked)
-    with pytest.raises(lr.ScheduleError, match=r"^linear: start must be|^linear: steps must be > 0, got 0\.0 at index 1"):
+    broken = jax.tree.map(lambda x: x.at[1].set(-1.0), stacked)
+    with pytest.raises(lr.ScheduleError, match=r"^linear: steps must be >= 0, got -1\.0 at index 1"):
         broken(jnp.arange(3))
 
 

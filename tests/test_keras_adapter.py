@@ -143,7 +143,7 @@ out["errors"] = {
     "unregistered": error(lambda: LearningRateSchedule(lr.lambda_(lambda t: 0.1)).get_config()),
     "not a schedule": error(lambda: LearningRateSchedule(0.1)),
     "bad config": error(lambda: LearningRateSchedule.from_config({"text": "constant(1)"})),
-    "bad text": error(lambda: LearningRateSchedule.from_config({"schedule": "cosine(1, 0, 0)"})),
+    "bad text": error(lambda: LearningRateSchedule.from_config({"schedule": "cosine(1, 0, -1)"})),
     "timm noise": error(lambda: LearningRateSchedule(lr.timm_noise(lr.constant(0.1)))),
 }
 if out["backend"] != "jax":
@@ -300,7 +300,7 @@ def test_a_config_without_the_schedule_text_is_refused(backend: str) -> None:
 def test_a_config_with_a_broken_schedule_is_the_parsers_error(backend: str) -> None:
     kind, message = run(backend)["errors"]["bad text"]
     assert kind == "ParseError"
-    assert "cosine: steps must be > 0, got 0" in message
+    assert "cosine: steps must be >= 0, got -1" in message
 
 
 def test_on_jax_an_untraceable_schedule_is_refused_when_wrapped() -> None:

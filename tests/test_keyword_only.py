@@ -64,7 +64,7 @@ def test_the_node_classes_say_the_form_under_the_languages_name() -> None:
     with pytest.raises(TypeError) as e:
         lr.Warmup(lr.constant(1.0), 10, 0.1)  # type: ignore[misc]
     assert str(e.value) == (
-        "warmup: too many positional arguments; the form is warmup(schedule, steps, *, start=0.0, shift=True)"
+        "warmup: too many positional arguments; the form is warmup(schedule, steps, *, start=0.0, shift=True, inclusive=False)"
     )
 
 

@@ -569,7 +569,6 @@ ERRORS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     # operands
     ("str operand", lambda: T + "1", TypeError, "unsupported operand type(s) for +: 'Quantity' and 'str'"),
     ("bool operand", lambda: T * True, TypeError, "unsupported operand type(s) for *: 'Quantity' and 'bool'"),
-    ("schedule operand", lambda: T + lr.constant(1.0), TypeError, "unsupported operand type(s) for +: 'Quantity' and 'Constant'"),
     ("inf operand", lambda: T + math.inf, lr.ScheduleError, "+: operand must be a finite number, got inf"),
     ("nan operand", lambda: math.nan * T, lr.ScheduleError, "*: operand must be a finite number, got nan"),
     ("huge int operand", lambda: T - 2**1024, lr.ScheduleError, "-: operand must be a finite number, got 179769313486231590772930519078902473361797697894230657273430081157732675805" "50..."),

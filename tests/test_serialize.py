@@ -93,7 +93,7 @@ def broken(edit: Any) -> dict[str, Any]:
         ([], "expected a dict, got list"),
         ({}, "not an lrdsl document"),
         ({"lrdsl": 1}, "not an lrdsl document"),
-        (broken(lambda d: d.update(lrdsl=2)), "unknown format version 2"),
+        (broken(lambda d: d.update(lrdsl=3)), "unknown format version 3"),
         (broken(lambda d: d.update(lrdsl="1")), "unknown format version '1'"),
         (broken(lambda d: d.update(lrdsl=True)), "unknown format version True"),
         (broken(lambda d: d.update(lrdsl=1.0)), "unknown format version 1.0"),
@@ -107,8 +107,8 @@ def broken(edit: Any) -> dict[str, Any]:
         ),
         (broken(lambda d: d["schedule"].update(colour="red")), "has unknown fields ['colour']"),
         (
-            broken(lambda d: d["schedule"]["schedule"].update(steps=0)),
-            "schedule.schedule (cosine): cosine: steps must be > 0, got 0",
+            broken(lambda d: d["schedule"]["schedule"].update(steps=-1)),
+            "schedule.schedule (cosine): cosine: steps must be >= 0, got -1",
         ),
         (
             broken(lambda d: d["schedule"]["schedule"].update(steps="10")),

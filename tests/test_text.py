@@ -172,7 +172,7 @@ def test_only_the_language_is_readable_not_every_node_class() -> None:
 def test_names_lists_calls_and_methods_with_their_signatures() -> None:
     table = names()
     assert table["cosine"] == "cosine(start, end, steps, *, exponent=1.0, periodic=False)"
-    assert table["warmup"] == "warmup(schedule, steps, *, start=0.0, shift=True)"
+    assert table["warmup"] == "warmup(schedule, steps, *, start=0.0, shift=True, inclusive=False)"
     assert table[".shift"] == "s.shift(n)"
     assert "binop" not in table and "neg" not in table
 
@@ -209,10 +209,10 @@ def test_an_unknown_method_suggests_the_methods() -> None:
 
 
 def test_a_construction_error_points_at_the_call() -> None:
-    e = parse_error("linear(0, 1, 10) >> cosine(1, 0, 0)")
-    assert e.message == "cosine: steps must be > 0, got 0"
+    e = parse_error("linear(0, 1, 10) >> cosine(1, 0, -1)")
+    assert e.message == "cosine: steps must be >= 0, got -1"
     assert (e.line, e.column) == (1, 21)
-    assert str(e).endswith("\n                      ^^^^^^^^^^^^^^^")
+    assert str(e).endswith("\n                      ^^^^^^^^^^^^^^^^")
     assert isinstance(e, lr.ScheduleError) and isinstance(e, ValueError)
 
 

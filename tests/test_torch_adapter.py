@@ -354,8 +354,8 @@ CORRUPT: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
         r"schedules\['lr'\] must be a list with one schedule per param group \(2\), got 1",
     ),
     "bad_number": (
-        lambda s: _cosine_field(s, steps=0),
-        r"schedules\['lr'\]\[0\] is broken: .*steps must be > 0",
+        lambda s: _cosine_field(s, steps=-1),
+        r"schedules\['lr'\]\[0\] is broken: .*steps must be >= 0",
     ),
     "unknown_op": (lambda s: _cosine_field(s, op="sine"), r"schedules\['lr'\]\[0\] is broken: .*'sine'"),
     "relative_flag": (lambda s: {**s, "relative": "yes"}, r"'relative' must be True or False"),
