@@ -89,7 +89,7 @@ def register_all() -> None:
 
 def register_if_loaded(cls: type) -> None:
     """Called for each new node class (its fields are read at first flatten)."""
-    if "jax" in sys.modules:
+    if sys.modules.get("jax") is not None:  # None: an import of JAX that failed, or was blocked
         _register(cls)
 
 

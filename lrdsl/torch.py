@@ -27,11 +27,14 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import torch
-from torch.optim import Optimizer
-from torch.optim import lr_scheduler as L
-from torch.optim.lr_scheduler import LRScheduler
-from torch.optim.swa_utils import SWALR
+from ._optional import optional
+
+with optional("lrdsl.torch"):
+    import torch
+    from torch.optim import Optimizer
+    from torch.optim import lr_scheduler as L
+    from torch.optim.lr_scheduler import LRScheduler
+    from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
 from .combinators import chain

@@ -106,7 +106,7 @@ def test_help_has_examples_and_bad_usage_exits_2() -> None:
 
 def test_names_lists_the_language() -> None:
     r = run("names")
-    assert "cosine(start, end, steps, exponent=1.0, periodic=False)" in r.stdout.splitlines()
+    assert "cosine(start, end, steps, *, exponent=1.0, periodic=False)" in r.stdout.splitlines()
 
 
 def test_show_samples_a_schedule_of_ten_billion_steps() -> None:
