@@ -316,7 +316,7 @@ def finite_pieces() -> st.SearchStrategy[lr.Schedule]:
     return st.one_of(
         st.builds(lr.linear, rates(), rates(), lengths()),
         st.builds(lr.cosine, rates(), rates(), lengths()),
-        st.builds(lr.polynomial, rates(), rates(), lengths(), powers()),
+        st.builds(lr.polynomial, rates(), rates(), lengths(), power=powers()),
         st.builds(lr.one_minus_sqrt, rates(), rates(), lengths()),
     )
 
