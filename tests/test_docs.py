@@ -14,6 +14,7 @@ import sys
 import pytest
 
 import lrdsl as lr
+from lrdsl.text import names
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -108,3 +109,12 @@ def test_the_figures_script_draws_every_figure(tmp_path: pathlib.Path) -> None:
     made = sorted(p.name for p in tmp_path.glob("*.png"))
     assert made == sorted(p.name for p in DOCS.glob("*.png"))
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
+
+
+@pytest.mark.parametrize("name", sorted(names()))
+def test_the_api_entry_of_a_form_of_the_language_gives_the_form(name: str) -> None:
+    entry = _api_entries()[f"s{name}" if name.startswith(".") else name]
+    form = names()[name]
+    if name == "lambda_":
+        form = "lambda_(fn, *, name=None)"  # in text, lambda_('registered_name')
+    assert f"`{form}`" in entry
