@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.abc
 import importlib.machinery
 import sys
 import threading
@@ -93,8 +92,10 @@ def register_if_loaded(cls: type) -> None:
         _register(cls)
 
 
-class _AfterJaxImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds ``jax`` through the other finders, runs its loader, then registers."""
+class _AfterJaxImport:
+    """Finds ``jax`` through the other finders, runs its loader, then registers. (A finder
+    and a loader by protocol: the ABCs of ``importlib.abc`` would import
+    ``importlib.resources``, ``tempfile`` and more at ``import lrdsl``.)"""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != "jax":
@@ -126,7 +127,7 @@ class _AfterJaxImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def install() -> None:
     """At ``import lrdsl``: register now if JAX is loaded, else wait for it."""
-    if "jax" in sys.modules:
+    if sys.modules.get("jax") is not None:
         register_all()
     elif not any(isinstance(f, _AfterJaxImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _AfterJaxImport())

@@ -152,7 +152,7 @@ class _Cycles(Schedule):
         return peak * a + self.end * b
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class CosineRestarts(_Cycles):
     """Cosine annealing with warm restarts (SGDR).
 
@@ -203,7 +203,7 @@ class CosineRestarts(_Cycles):
         return _cosine_weights(xp, x, y)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class PolynomialRestarts(_Cycles):
     """Polynomial decay in cycles: as :class:`CosineRestarts`, with the shape
     ``value = end + (start * decay**i - end) * (1 - x) ** power``.
@@ -245,7 +245,7 @@ class PolynomialRestarts(_Cycles):
         return _blend(xp, peak, self.end, y, x, self.power)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Tanh(_Cycles):
     """Hyperbolic-tangent decay (Hsueh et al. 2019), in cycles like :class:`CosineRestarts`.
 
@@ -313,7 +313,7 @@ class Tanh(_Cycles):
 # Cyclical learning rates.
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Cyclic(Schedule):
     """Triangular cycles between ``low`` and ``high`` (Smith 2017, "Cyclical Learning Rates").
 
@@ -379,7 +379,7 @@ class Cyclic(Schedule):
 # Decays with new formulas.
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class InverseSqrt(Schedule):
     """``start * (1 + t / timescale) ** -power``; ``power=0.5`` is the inverse square root.
 
@@ -416,7 +416,7 @@ class InverseSqrt(Schedule):
         return self.start * xp.pow(r, -self.power)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class InverseTime(Schedule):
     """``start / (1 + rate * t / every)``; with ``staircase``, ``floor(t / every)``.
 
@@ -449,7 +449,7 @@ class InverseTime(Schedule):
         return xp.div(self.start, 1 + self.rate * p)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class OneMinusSqrt(Span):
     """From ``start`` to ``end`` along ``1 - sqrt(u / steps)`` (the "1-sqrt" cooldown of
     Hägele et al. 2024), then ``end``.
@@ -483,7 +483,7 @@ class OneMinusSqrt(Span):
         return self.start * xp.div(y, 1 + s) + self.end * s  # 1 - sqrt(x) = (1 - x) / (1 + sqrt(x))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class PolynomialCycle(Schedule):
     """Polynomial decay whose horizon grows: ``steps * n`` with ``n = ceil(t / steps)``
     (``1`` at ``t = 0``)::

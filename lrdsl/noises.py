@@ -189,7 +189,7 @@ def _power(x: int) -> str:
 # ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Noise(_Noisy):
     """``schedule(t) * (1 + n(t))`` (``relative=False``: ``schedule(t) + n(t)``), with
     ``|n(t)| < amount``, at the counts ``c = floor(t)`` with ``start <= c < stop``;
@@ -277,7 +277,7 @@ class Noise(_Noisy):
 # ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class TimmNoise(_Noisy):
     """timm's noise: ``v + v * n(c)`` at the counts ``c = floor(t)`` with ``start <= c <
     stop``, ``v = schedule(t)``; ``v`` elsewhere. ``n(c)`` is what timm's

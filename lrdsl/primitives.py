@@ -102,7 +102,7 @@ class Span(Schedule):
 # ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Constant(Schedule):
     """``value`` at every step.
 
@@ -123,7 +123,7 @@ class Constant(Schedule):
         return self.value
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Linear(Span):
     """From ``start`` to ``end`` in a straight line over ``steps``, then ``end``.
 
@@ -155,7 +155,7 @@ class Linear(Span):
         return self.start * y + self.end * x
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Cosine(Span):
     """Half a cosine from ``start`` to ``end`` over ``steps``, then ``end``.
 
@@ -203,7 +203,7 @@ class Cosine(Span):
         return _blend(xp, self.start, self.end, w, c, self.exponent)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Exponential(Schedule):
     """``start * gamma ** (t / every)``; with ``staircase``, ``gamma ** floor(t / every)``.
 
@@ -246,7 +246,7 @@ class Exponential(Schedule):
         return xp.where(g < 1, xp.maximum(v, end), xp.where(g > 1, xp.minimum(v, end), v))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Step(Schedule):
     """``start * gamma ** floor(t / step_size)``.
 
@@ -276,7 +276,7 @@ class Step(Schedule):
         return xp.pow_steps(self.gamma, t, self.step_size, True, self.start)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class MultiStep(Schedule):
     """``start * gamma ** (number of milestones <= t)``; a repeated milestone counts twice.
 
@@ -307,7 +307,7 @@ class MultiStep(Schedule):
         return xp.pow_steps(self.gamma, xp.searchsorted(self.milestones, t), 1, True, self.start)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Polynomial(Span):
     """From ``start`` to ``end`` along ``(1 - u / steps) ** power``, then ``end``.
 
@@ -341,7 +341,7 @@ class Polynomial(Span):
         return _blend(xp, self.start, self.end, y, x, self.power)
 
 
-@dataclass(frozen=True, repr=False, init=False)
+@dataclass(frozen=True, repr=False, init=False, eq=False)
 class Piecewise(Schedule):
     """``values[i]`` where ``i`` is the number of ``boundaries <= t``.
 
@@ -378,7 +378,7 @@ class Piecewise(Schedule):
         return xp.take(self.levels, xp.searchsorted(self.boundaries, t))
 
 
-@dataclass(frozen=True, repr=False, init=False)
+@dataclass(frozen=True, repr=False, init=False, eq=False)
 class Interpolate(Schedule):
     """Through the knots ``(times[i], values[i])``, constant before the first and after
     the last; between knots a straight line (``kind="linear"``) or half a cosine
@@ -437,7 +437,7 @@ class Interpolate(Schedule):
         return xp.take(values, i - 1) * y + xp.take(values, i) * x
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Lambda(Schedule):
     """``fn(t)``, for a function of the step.
 

@@ -45,7 +45,7 @@ MAX_STEPS = 2**24
 _FIRST = 1024
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class RunningProduct(Schedule):
     """``start * factor(1) * factor(2) * ... * factor(floor(t))`` (``start`` for ``t < 1``).
 
