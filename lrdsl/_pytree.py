@@ -33,6 +33,9 @@ _lock = threading.RLock()
 
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from ._node import ready
+
+    ready()
     leaves: list[str] = []
     static: list[str] = []
     for f in dataclasses.fields(cls):
@@ -111,7 +114,7 @@ class _AfterJaxImport:
         if spec.loader is None:
             return spec
         self._loader = spec.loader
-        spec.loader = self
+        spec.loader = self  # type: ignore[assignment]  # a Loader by protocol
         return spec
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:

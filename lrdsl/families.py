@@ -20,11 +20,12 @@ can be one off there; see :mod:`lrdsl.compat`).
 from __future__ import annotations
 
 import math
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, field
 from typing import Any
 
 from . import _checks as check
 from ._node import STATIC, Schedule, set_fields, with_form
+from ._node import node_dataclass as dataclass
 from ._ops import is_plain
 from .combinators import Chain, chain
 from .primitives import Constant, Cosine, Linear, Polynomial, Span, _blend, _cosine_weights, _done_and_left

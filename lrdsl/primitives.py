@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, field
 from typing import Any, ClassVar
 
 from . import _checks as check
 from ._node import STATIC, Schedule, set_fields
+from ._node import node_dataclass as dataclass
 from ._ops import is_plain
 
 __all__ = [
