@@ -262,6 +262,14 @@ class _NodeClass(type):
         :func:`inspect.signature` would otherwise read from ``__call__`` below."""
         return _constructor_signature(cls)
 
+    def __getattr__(cls, name: str) -> Any:
+        """``__dataclass_fields__`` (what :func:`dataclasses.fields` and
+        :func:`dataclasses.is_dataclass` read) of a class not built yet: build it."""
+        if name.startswith("__dataclass_") and _PENDING:
+            ready()
+            return type.__getattribute__(cls, name)
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         if _PENDING:
             ready()
