@@ -48,7 +48,31 @@ def main() -> None:
     ).stdout
     assert [round(v, 12) for v in json.loads(out)["values"]] == [0.1, 0.1, 0.01, 0.01], out
     assert not any(m in sys.modules for m in OPTIONAL), [m for m in OPTIONAL if m in sys.modules]
+    check_optional_features(s, bindir)
     print(f"smoke test passed: lrdsl {lr.__version__} on Python {sys.version.split()[0]}, NumPy only")
+
+
+def check_optional_features(s: lr.Schedule, bindir: Path) -> None:
+    """Each feature that needs a library this venv lacks says which extra installs it."""
+    import importlib
+
+    for module, extra in (("lrdsl.torch", "torch"), ("lrdsl.optax", "jax"), ("lrdsl.keras", "keras")):
+        try:
+            importlib.import_module(module)
+        except ImportError as e:
+            assert f'pip install "lrdsl[{extra}]"' in str(e), str(e)
+        else:
+            raise AssertionError(f"{module} imported without its library")
+    for call, extra in ((s.compile, "jax"), (s.plot, "plot")):
+        try:
+            call()
+        except ImportError as e:
+            assert f'pip install "lrdsl[{extra}]"' in str(e), str(e)
+        else:
+            raise AssertionError(f"{call.__name__}() ran without its library")
+    assert s.compile("numpy")(500) == s.compile("python")(500) == 0.0005
+    plot = subprocess.run([str(bindir / "lrdsl"), "plot", str(s), "-o", "s.png"], capture_output=True, text=True)
+    assert plot.returncode == 2 and 'pip install "lrdsl[plot]"' in plot.stderr, plot
 
 
 if __name__ == "__main__":

@@ -77,13 +77,17 @@ def fmt_err(e: float | None) -> str:
 @dataclass
 class Target:
     """One target of the issue: ``measured`` must be at most ``bound`` (or at least it,
-    with ``at_least``)."""
+    with ``at_least``). ``text`` names the ratio as ``"A / B"``; ``quantity`` is what
+    the ratio compares (``"the time"``, ``"the HLO ops"``); ``means`` overrides the
+    generated line on what the ratio means."""
 
     text: str
     measured: float | None
     bound: float
     at_least: bool = False
     why: str = ""
+    quantity: str = "the time"
+    means: str = ""
 
     @property
     def met(self) -> bool | None:
@@ -91,11 +95,31 @@ class Target:
             return None
         return self.measured >= self.bound if self.at_least else self.measured <= self.bound
 
+    def meaning(self) -> str:
+        """One line on what the measured ratio says, in the terms of the two sides."""
+        if self.means:
+            return self.means
+        if self.measured is None or math.isnan(self.measured):
+            return ""
+        if " / " not in self.text:  # a time against a fixed bound
+            return f"{self.text} takes {self.measured:.3g}x the time its target allows (lower is better)."
+        a, b = (x.removesuffix(" (speed-up)").strip() for x in self.text.split(" / ", 1))
+        r = self.measured
+        if self.at_least:  # a speed-up: A takes r times what B takes
+            return f"{a} takes {r:.3g} times {self.quantity} of {b}: {b} is {r:.3g}x faster."
+        side = "less" if r < 1 else "more" if r > 1 else "as much"
+        return f"{a} takes {r:.3g}x {self.quantity} of {b} ({side}; lower is better)."
+
     def render(self) -> str:
-        verdict = {True: "met", False: "MISSED", None: "not measured"}[self.met]
+        verdict = {True: "met", False: "not met", None: "not measured"}[self.met]
         sign = ">=" if self.at_least else "<="
-        out = f"- {self.text}: {fmt_ratio(self.measured)} (target {sign} {self.bound:g}x): **{verdict}**"
-        return out + (f" ({self.why})" if self.why and self.met is not True else "")
+        out = f"- {self.text}: {fmt_ratio(self.measured)} (target {sign} {self.bound:g}x): {verdict}"
+        meaning = self.meaning()
+        if meaning:
+            out += f"\n  {meaning}"
+        if self.why and self.met is not True:
+            out += f"\n  Why: {self.why}"
+        return out
 
 
 @dataclass

@@ -67,7 +67,39 @@ ATOM, POW, NEG, MUL, ADD, SHIFT = 6, 5, 4, 3, 2, 1
 
 
 def node_classes() -> list[type[Schedule]]:
+    ready()
     return list(_NODE_CLASSES)
+
+
+#: Node classes whose dataclass machinery (``__init__``, the fields, frozenness) is
+#: not built yet, with their options. Building it runs ``exec`` a few times per class
+#: (about 0.3 ms each, most of ``import lrdsl``'s own cost), so ``import lrdsl``
+#: defers it: it is built for every pending class at once, by :func:`ready`, when
+#: the first schedule is made or a class's fields or signature are first asked for.
+_PENDING: dict[type, dict[str, Any]] = {}
+
+
+if TYPE_CHECKING:  # to type checkers, the dataclass decorator it stands for
+    from dataclasses import dataclass as node_dataclass
+else:
+
+    def node_dataclass(cls: Any = None, /, **options: Any) -> Any:
+        """``dataclasses.dataclass(**options)`` for a node class, built on first use
+        (see :data:`_PENDING`); node modules import it as ``dataclass``."""
+
+        def wrap(c: Any) -> Any:
+            _PENDING[c] = options
+            return c
+
+        return wrap if cls is None else wrap(cls)
+
+
+def ready() -> None:
+    """Build the dataclass machinery of every pending node class, in the order they
+    were defined (a base before its subclasses)."""
+    while _PENDING:
+        cls = next(iter(_PENDING))
+        dataclasses.dataclass(cls, **_PENDING.pop(cls))
 
 
 def layout(cls: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -77,6 +109,7 @@ def layout(cls: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @functools.cache
 def _layout(cls: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ready()
     leaves: list[str] = []
     static: list[str] = []
     for f in dataclasses.fields(cls):
@@ -241,7 +274,17 @@ class _NodeClass(type):
         :func:`inspect.signature` would otherwise read from ``__call__`` below."""
         return _constructor_signature(cls)
 
+    def __getattr__(cls, name: str) -> Any:
+        """``__dataclass_fields__`` (what :func:`dataclasses.fields` and
+        :func:`dataclasses.is_dataclass` read) of a class not built yet: build it."""
+        if name.startswith("__dataclass_") and _PENDING:
+            ready()
+            return type.__getattribute__(cls, name)
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if _PENDING:
+            ready()
         try:
             return super().__call__(*args, **kwargs)
         except TypeError:
@@ -255,6 +298,7 @@ class _NodeClass(type):
 def _constructor_signature(cls: type) -> Any:
     import inspect
 
+    ready()
     sig = inspect.signature(cls.__init__)  # type: ignore[misc]
     return sig.replace(parameters=list(sig.parameters.values())[1:], return_annotation=inspect.Signature.empty)
 
@@ -290,6 +334,8 @@ class Schedule(metaclass=_NodeClass):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if _PENDING and any(base in _PENDING for base in cls.__mro__[1:]):
+            ready()  # a dataclass subclass of a pending class needs its base's fields
         _NODE_CLASSES.append(cls)
         from . import _pytree
 
@@ -596,6 +642,7 @@ class Schedule(metaclass=_NodeClass):
 @functools.cache
 def _arguments(cls: Any) -> tuple[tuple[str, bool, Any, str], ...]:
     """``(field, required, default, keyword)`` for each field of a node class."""
+    ready()
     return tuple(
         (f.name, f.default is dataclasses.MISSING, f.default, cls._renamed.get(f.name, f.name))
         for f in dataclasses.fields(cls)
@@ -725,6 +772,7 @@ def check_leaves(node: Schedule) -> None:
     ``_unchecked`` by :mod:`lrdsl._pytree`), once: a ``jax.tree.map`` that makes a
     length 0 or a rate negative fails here, clearly, not as a NaN later. Tracer
     leaves pass (their values are unknown); each node is checked on a scratch copy."""
+    ready()
     stack = [node]
     while stack:
         n = stack.pop()

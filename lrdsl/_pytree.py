@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.abc
 import importlib.machinery
 import sys
 import threading
@@ -36,6 +35,9 @@ _lock = threading.RLock()
 
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from ._node import ready
+
+    ready()
     leaves: list[str] = []
     static: list[str] = []
     for f in dataclasses.fields(cls):
@@ -101,12 +103,14 @@ def register_all() -> None:
 
 def register_if_loaded(cls: type) -> None:
     """Called for each new node class (its fields are read at first flatten)."""
-    if "jax" in sys.modules:
+    if sys.modules.get("jax") is not None:  # None: an import of JAX that failed, or was blocked
         _register(cls)
 
 
-class _AfterJaxImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds ``jax`` through the other finders, runs its loader, then registers."""
+class _AfterJaxImport:
+    """Finds ``jax`` through the other finders, runs its loader, then registers. (A finder
+    and a loader by protocol: the ABCs of ``importlib.abc`` would import
+    ``importlib.resources``, ``tempfile`` and more at ``import lrdsl``.)"""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != "jax":
@@ -122,7 +126,7 @@ class _AfterJaxImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if spec.loader is None:
             return spec
         self._loader = spec.loader
-        spec.loader = self
+        spec.loader = self  # type: ignore[assignment]  # a Loader by protocol
         return spec
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
@@ -138,7 +142,7 @@ class _AfterJaxImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def install() -> None:
     """At ``import lrdsl``: register now if JAX is loaded, else wait for it."""
-    if "jax" in sys.modules:
+    if sys.modules.get("jax") is not None:
         register_all()
     elif not any(isinstance(f, _AfterJaxImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _AfterJaxImport())

@@ -250,11 +250,12 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     schedules = [_bound(read_schedule(e), args) for e in args.expr]
     steps = _steps(args, *schedules)
+    from .plotting import plot
+
     try:
-        from .plotting import plot
-    except ImportError:  # pragma: no cover - matplotlib is a test dependency
-        raise UsageError("lrdsl plot needs Matplotlib: pip install 'lrdsl[plot]'") from None
-    fig, _ = plot(*schedules, steps=steps, labels=args.label, log=args.log, title=args.title)
+        fig, _ = plot(*schedules, steps=steps, labels=args.label, log=args.log, title=args.title)
+    except ModuleNotFoundError as e:  # no Matplotlib: the message names the extra
+        raise UsageError(str(e).replace("plotting (s.plot, lr.plot, lrdsl plot)", "lrdsl plot")) from None
     try:
         fig.savefig(args.output, dpi=args.dpi)
     except (OSError, ValueError) as e:

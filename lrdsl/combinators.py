@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, field
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -35,6 +35,7 @@ from ._node import (
     text,
     with_form,
 )
+from ._node import node_dataclass as dataclass
 from ._ops import is_plain
 from .primitives import Constant
 from .quantity import is_quantity

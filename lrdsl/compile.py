@@ -11,11 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ._node import Schedule, check_leaves, eval_jax, eval_numpy, refuse_unbound
+from ._optional import optional
 from .errors import ScheduleError
 
 __all__ = ["simplify", "compile_schedule"]
 
 BACKENDS = ("jax", "numpy", "python", "torch")
+
+
+#: What ``compile()`` without JAX suggests instead.
+_WITHOUT_JAX = '; or s.compile("numpy") or s.compile("python"), which need no JAX'
 
 
 def simplify(s: Schedule, backend: str = "jax") -> Schedule:
@@ -55,6 +60,9 @@ def compile_schedule(s: Schedule, backend: str = "jax") -> Callable[[Any], Any]:
         fn = torch_function(node)
     else:
         from ._pytree import register_all
+
+        with optional('s.compile() (backend "jax", the default)', _WITHOUT_JAX):
+            import jax  # noqa: F401
 
         register_all()
         _check_traceable(node)

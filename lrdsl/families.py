@@ -20,11 +20,12 @@ can be one off there; see :mod:`lrdsl.compat`).
 from __future__ import annotations
 
 import math
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, field
 from typing import Any
 
 from . import _checks as check
 from ._node import STATIC, Schedule, set_fields, with_form
+from ._node import node_dataclass as dataclass
 from ._ops import is_plain
 from .combinators import Chain, chain
 from .primitives import Constant, Cosine, Linear, Polynomial, Span, _blend, _cosine_weights, _done_and_left
@@ -157,7 +158,7 @@ class _Cycles(Schedule):
         return peak * a + self.end * b
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class CosineRestarts(_Cycles):
     """Cosine annealing with warm restarts (SGDR).
 
@@ -208,7 +209,7 @@ class CosineRestarts(_Cycles):
         return _cosine_weights(xp, x, y)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class PolynomialRestarts(_Cycles):
     """Polynomial decay in cycles: as :class:`CosineRestarts`, with the shape
     ``value = end + (start * decay**i - end) * (1 - x) ** power``.
@@ -250,7 +251,7 @@ class PolynomialRestarts(_Cycles):
         return _blend(xp, peak, self.end, y, x, self.power)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Tanh(_Cycles):
     """Hyperbolic-tangent decay (Hsueh et al. 2019), in cycles like :class:`CosineRestarts`.
 
@@ -318,7 +319,7 @@ class Tanh(_Cycles):
 # Cyclical learning rates.
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Cyclic(Schedule):
     """Triangular cycles between ``low`` and ``high`` (Smith 2017, "Cyclical Learning Rates").
 
@@ -384,7 +385,7 @@ class Cyclic(Schedule):
 # Decays with new formulas.
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class InverseSqrt(Schedule):
     """``start * (1 + t / timescale) ** -power``; ``power=0.5`` is the inverse square root.
 
@@ -421,7 +422,7 @@ class InverseSqrt(Schedule):
         return self.start * xp.pow(r, -self.power)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class InverseTime(Schedule):
     """``start / (1 + rate * t / every)``; with ``staircase``, ``floor(t / every)``.
 
@@ -454,7 +455,7 @@ class InverseTime(Schedule):
         return xp.div(self.start, 1 + self.rate * p)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class OneMinusSqrt(Span):
     """From ``start`` to ``end`` along ``1 - sqrt(u / steps)`` (the "1-sqrt" cooldown of
     Hägele et al. 2024), then ``end``.
@@ -488,7 +489,7 @@ class OneMinusSqrt(Span):
         return self.start * xp.div(y, 1 + s) + self.end * s  # 1 - sqrt(x) = (1 - x) / (1 + sqrt(x))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class PolynomialCycle(Schedule):
     """Polynomial decay whose horizon grows: ``steps * n`` with ``n = ceil(t / steps)``
     (``1`` at ``t = 0``)::

@@ -38,7 +38,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
+from ._optional import optional
+
+with optional("lrdsl.keras"):
+    import keras
 
 from ._node import Schedule
 from .errors import ScheduleError

@@ -20,7 +20,7 @@ without PyTorch (:mod:`lrdsl._torch_random`), refused under JAX.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,6 +28,7 @@ import numpy as np
 from . import _checks as check
 from . import _uint32
 from ._node import STATIC, Schedule, check_schedule, set_fields
+from ._node import node_dataclass as dataclass
 from ._ops import PY, is_plain
 
 __all__ = ["Noise", "TimmNoise", "threefry2x32", "ndtri_lower"]
@@ -189,7 +190,7 @@ def _power(x: int) -> str:
 # ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Noise(_Noisy):
     """``schedule(t) * (1 + n(t))`` (``relative=False``: ``schedule(t) + n(t)``), with
     ``|n(t)| < amount``, at the counts ``c = floor(t)`` with ``start <= c < stop``;
@@ -277,7 +278,7 @@ class Noise(_Noisy):
 # ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class TimmNoise(_Noisy):
     """timm's noise: ``v + v * n(c)`` at the counts ``c = floor(t)`` with ``start <= c <
     stop``, ``v = schedule(t)``; ``v`` elsewhere. ``n(c)`` is what timm's

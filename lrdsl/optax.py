@@ -27,6 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from ._optional import optional
+
+with optional("lrdsl.optax"):
+    import optax  # noqa: F401  (the adapter needs it: a missing Optax is said here, on import)
+
 from ._node import Schedule
 from .plateau import OptaxPlateau, Plateau
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._node import Schedule
 from ._ops import is_plain
+from ._optional import optional
 from .errors import ScheduleError
 
 __all__ = ["plot", "boundaries", "default_steps", "sample"]
@@ -85,7 +86,8 @@ def sample(s: Schedule, steps: int, max_points: int = MAX_POINTS) -> tuple[np.nd
 
 
 def _pyplot() -> Any:
-    import matplotlib
+    with optional("plotting (s.plot, lr.plot, lrdsl plot)"):
+        import matplotlib
 
     if (
         "matplotlib.pyplot" not in sys.modules

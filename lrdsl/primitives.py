@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, field
 from typing import Any, ClassVar
 
 from . import _checks as check
 from ._node import STATIC, Schedule, set_fields
+from ._node import node_dataclass as dataclass
 from ._ops import is_plain
 
 __all__ = [
@@ -113,7 +114,7 @@ class Span(Schedule):
 # ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Constant(Schedule):
     """``value`` at every step; with ``steps``, a hold of that length: its ``duration``
     is ``steps``, so that a chain can go on after it (its value stays ``value``).
@@ -150,7 +151,7 @@ class Constant(Schedule):
         return self.value
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Linear(Span):
     """From ``start`` to ``end`` in a straight line over ``steps``, then ``end``.
 
@@ -182,7 +183,7 @@ class Linear(Span):
         return self.start * y + self.end * x
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Cosine(Span):
     """Half a cosine from ``start`` to ``end`` over ``steps``, then ``end``.
 
@@ -232,7 +233,7 @@ class Cosine(Span):
         return _blend(xp, self.start, self.end, w, c, self.exponent)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Exponential(Schedule):
     """``start * gamma ** (t / every)``; with ``staircase``, ``gamma ** floor(t / every)``.
 
@@ -276,7 +277,7 @@ class Exponential(Schedule):
         return xp.where(g < 1, xp.maximum(v, end), xp.where(g > 1, xp.minimum(v, end), v))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Step(Schedule):
     """``start * gamma ** floor(t / step_size)``.
 
@@ -306,7 +307,7 @@ class Step(Schedule):
         return xp.pow_steps(self.gamma, t, self.step_size, True, self.start)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class MultiStep(Schedule):
     """``start * gamma ** (number of milestones <= t)``; a repeated milestone counts twice.
 
@@ -337,7 +338,7 @@ class MultiStep(Schedule):
         return xp.pow_steps(self.gamma, xp.searchsorted(self.milestones, t), 1, True, self.start)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Polynomial(Span):
     """From ``start`` to ``end`` along ``(1 - u / steps) ** power``, then ``end``.
 
@@ -371,7 +372,7 @@ class Polynomial(Span):
         return _blend(xp, self.start, self.end, y, x, self.power)
 
 
-@dataclass(frozen=True, repr=False, init=False)
+@dataclass(frozen=True, repr=False, init=False, eq=False)
 class Piecewise(Schedule):
     """``values[i]`` where ``i`` is the number of ``boundaries <= t``.
 
@@ -408,7 +409,7 @@ class Piecewise(Schedule):
         return xp.take(self.levels, xp.searchsorted(self.boundaries, t))
 
 
-@dataclass(frozen=True, repr=False, init=False)
+@dataclass(frozen=True, repr=False, init=False, eq=False)
 class Interpolate(Schedule):
     """Through the knots ``(times[i], values[i])``, constant before the first and after
     the last; between knots a straight line (``kind="linear"``) or half a cosine
@@ -467,7 +468,7 @@ class Interpolate(Schedule):
         return xp.take(values, i - 1) * y + xp.take(values, i) * x
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Lambda(Schedule):
     """``fn(t)``, for a function of the step.
 

@@ -27,13 +27,13 @@ per step, as PyTorch's recursion does), and evaluates it:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import _checks as check
 from ._node import Schedule, check_schedule, evaluate, set_fields
+from ._node import node_dataclass as dataclass
 from .errors import ScheduleError
 
 __all__ = ["RunningProduct", "running_product", "MAX_STEPS"]
@@ -45,7 +45,7 @@ MAX_STEPS = 2**24
 _FIRST = 1024
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class RunningProduct(Schedule):
     """``start * factor(1) * factor(2) * ... * factor(floor(t))`` (``start`` for ``t < 1``).
 

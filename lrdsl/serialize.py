@@ -276,6 +276,9 @@ def _resolve(v: Any, built: list[Any]) -> Any:
 @functools.cache
 def _required(cls: type) -> tuple[str, ...]:
     """The fields of ``cls`` without a default."""
+    from ._node import ready
+
+    ready()
     return tuple(
         f.name
         for f in dataclasses.fields(cls)

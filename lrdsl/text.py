@@ -169,7 +169,8 @@ NAME, NUMBER, STRING, OP, END = "name", "number", "string", "op", "end"
 
 _TOKEN = re.compile(
     r"""
-    (?:[ \t\f\n]++|\#[^\n]*+)*+    # space and comments before the token
+    (?:[ \t\f\n]+|\#[^\n]*)*      # space and comments before the token (no backtracking:
+                                  # what follows matches any character, or the end)
     (?:
         (?P<number>
             0[xX](?:_?[0-9a-fA-F])+ | 0[oO](?:_?[0-7])+ | 0[bB](?:_?[01])+

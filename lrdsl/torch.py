@@ -28,11 +28,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-import torch
-from torch.optim import Optimizer
-from torch.optim import lr_scheduler as L
-from torch.optim.lr_scheduler import LRScheduler
-from torch.optim.swa_utils import SWALR
+
+from ._optional import optional
+
+with optional("lrdsl.torch"):
+    import torch
+    from torch.optim import Optimizer
+    from torch.optim import lr_scheduler as L
+    from torch.optim.lr_scheduler import LRScheduler
+    from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
 from ._torch_clock import CLOCKS, Drift, DriftWarning, OptimizerTick
