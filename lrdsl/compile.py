@@ -88,9 +88,10 @@ def torch_function(node: Schedule) -> Callable[[Any], Any]:
     Fails here, clearly, for a node that cannot run on torch ops (a ``lambda_``
     written with NumPy or :mod:`math`, the noise nodes, ``running_product``).
     """
-    import torch
+    with optional('s.compile("torch")'):
+        import torch
 
-    from ._torch_ops import torch_ops
+        from ._torch_ops import torch_ops
 
     xp = torch_ops()
 
