@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import lrdsl as lr
@@ -517,6 +517,8 @@ def test_hf_cosine(base: float, w: Any, total: Any, cycles: float) -> None:
 
 @EXAMPLES
 @given(base=BASE, w=WARMUP, total=TOTAL, cycles=CYCLES)
+@example(base=1.0, w=0, total=19, cycles=1.9)  # 19 / 1.9 rounds down onto step 10: no restart there
+@example(base=1.0, w=0, total=10, cycles=6)  # the third restart is exactly step 5
 def test_hf_cosine_with_restarts(base: float, w: Any, total: Any, cycles: float) -> None:
     assume(cycles >= 0)  # refused: see test_hf_refusals
     hf_agree("cosine_with_restarts", base, w, total, num_cycles=cycles)

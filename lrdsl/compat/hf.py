@@ -153,14 +153,26 @@ def _restarts(start: float, end: float, length: Any, num_cycles: Any, offset: An
         return chain(Constant(start), Constant(end), boundaries=[length])
     exact = Fraction(length) / Fraction(num_cycles)
     restarts = [m * exact for m in range(1, math.ceil(Fraction(num_cycles)))]
-    missed = any(
-        (r + Fraction(offset)).denominator == 1 and (float(r + Fraction(offset)) - offset) // period != m
-        for m, r in enumerate(restarts[:_MAX_CYCLES], 1)
-    )
-    if not missed or len(restarts) > _MAX_CYCLES:
+    misplaced = any(_misplaced(m, r, period, offset) for m, r in enumerate(restarts[:_MAX_CYCLES], 1))
+    if not misplaced or len(restarts) > _MAX_CYCLES:
         return chain(CosineRestarts(start, end, period), Constant(end), boundaries=[length])
     pieces = [Cosine(start, end, period) for _ in range(len(restarts) + 1)]
-    return chain(*pieces, Constant(end), boundaries=[*(float(r) for r in restarts), length])
+    return chain(*pieces, Constant(end), boundaries=[*(_above(r) for r in restarts), length])
+
+
+def _misplaced(m: int, r: Fraction, period: float, offset: Any) -> bool:
+    """Whether ``u // period`` puts restart ``m`` (exactly at local time ``r``) on another
+    step than the exact one: missed where ``r`` is a whole step (``length = 10``,
+    ``num_cycles = 6``: ``t = 5``), or early where ``period`` rounds down onto a step
+    (``19 / 1.9`` is ``10.0``, exactly ``10.00000000000000047``)."""
+    first = math.ceil(r + Fraction(offset))  # the first step at or after the restart
+    return (float(first) - offset) // period < m or (float(first - 1) - offset) // period >= m
+
+
+def _above(r: Fraction) -> float:
+    """The float nearest ``r`` that is not below it (so a step before ``r`` stays before)."""
+    f = float(r)
+    return math.nextafter(f, math.inf) if Fraction(f) < r else f
 
 
 def get_cosine_with_hard_restarts_schedule_with_warmup(
