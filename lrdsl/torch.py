@@ -219,8 +219,8 @@ class Scheduler(LRScheduler):
         self.schedules = _plan(optimizer, schedule)
         if (clock != "step" or check) and any(isinstance(x, PlateauSchedule) for x in self.schedules.get("lr", ())):
             raise ScheduleError(
-                "Scheduler: a plateau schedule is driven on the default clock without the drift check"
-                f" (clock='step', check=False), got clock={clock!r}, check={check!r}"
+                "Scheduler: a plateau schedule needs clock='step' and check=False (the optimizer clock"
+                f" and the drift check do not drive plateaus yet), got clock={clock!r}, check={check!r}"
             )
         self.relative = relative
         self._plateau_states = _initial_states(self.schedules, len(optimizer.param_groups), plateau_state)

@@ -178,6 +178,23 @@ def test_observe_without_a_plateau_is_refused() -> None:
         sched.observe(1.0)
 
 
+@pytest.mark.parametrize(
+    ("options", "got"),
+    [({"clock": "optimizer"}, "clock='optimizer', check=False"), ({"check": True}, "clock='step', check=True")],
+)
+def test_a_plateau_with_the_optimizer_clock_or_the_drift_check_is_refused_and_changes_nothing(
+    options: dict[str, Any], got: str
+) -> None:
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    with pytest.raises(lr.ScheduleError) as info:
+        Scheduler(opt, lr.cosine(1.0, 0.0, 10) * lr.on_plateau(), **options)
+    assert str(info.value) == (
+        "Scheduler: a plateau schedule needs clock='step' and check=False (the optimizer clock"
+        f" and the drift check do not drive plateaus yet), got {got}"
+    )
+    assert "initial_lr" not in opt.param_groups[0] and opt.param_groups[0]["lr"] == 1.0
+
+
 def test_only_the_lr_may_follow_a_plateau() -> None:
     with pytest.raises(lr.ScheduleError, match=r"^Scheduler: the 'momentum' schedule follows a plateau .*only the 'lr' may"):
         Scheduler(_sgd(1.0), {"momentum": 0.9 * lr.on_plateau()})
