@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 
 from ._node import Schedule
-from ._ops import geometric_start
+from ._ops import PY, geometric_start
 
 __all__ = [
     "PRECISION",
@@ -556,21 +556,8 @@ class _ExactOps:
     def clip(x: Any, lo: Any, hi: Any) -> Any:
         return lo if x < lo else hi if x > hi else x
 
-    @staticmethod
-    def lt(a: Any, b: Any) -> Any:
-        return a < b
-
-    @staticmethod
-    def le(a: Any, b: Any) -> Any:
-        return a <= b
-
-    @staticmethod
-    def gt(a: Any, b: Any) -> Any:
-        return a > b
-
-    @staticmethod
-    def ge(a: Any, b: Any) -> Any:
-        return a >= b
+    # Comparisons as Python's operators make them (Exact defines them exactly).
+    lt, le, gt, ge = (staticmethod(f) for f in (PY.lt, PY.le, PY.gt, PY.ge))
 
     @staticmethod
     def sub(a: Any, b: Any) -> Any:
