@@ -18,6 +18,12 @@ def number(fn: str, param: str, value: Any) -> Any:
     return check.number(fn, param, value)
 
 
+def concrete(fn: str, param: str, value: Any) -> Any:
+    """A number that decides the schedule's form, so not a quantity: ``fn: param must be a
+    number, not a quantity (it decides the schedule's form), got T``."""
+    return check.number(fn, param, check.not_symbolic(fn, param, value))
+
+
 def steps(fn: str, param: str, value: Any) -> Any:
     """A number of steps: a number, a whole float as an int (so it prints as one)."""
     v = check.number(fn, param, value)

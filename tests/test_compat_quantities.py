@@ -1,0 +1,131 @@
+"""Quantities (``lr.T``, ``lr.var``) in the compat constructors and the families.
+
+Each constructor either takes a quantity for its lengths (and other numbers) with one form
+whatever the value, so that ``f(quantities).bind(**values)`` has the values of ``f(numbers)``
+(equal as schedules where the forms are the same), or refuses it at construction with a
+:class:`~lrdsl.ScheduleError` that says why. The concrete constructors are tested against
+their anchors in ``test_compat_edges.py`` and ``test_compat_*.py``; here the symbolic ones
+are tested against the concrete ones, over parameters drawn as there (edges included):
+
+- where ``f(numbers)`` is refused, so is ``f(quantities).bind(...)`` (a ``ScheduleError``,
+  at construction or at bind), unless listed as a case the anchor itself refuses and
+  lrdsl cannot yet refuse at bind (:data:`ACCEPTED_AT_BIND`);
+- otherwise both give the same values at ``t = 0 .. n`` (rtol 1e-12), on the array path and
+  the scalar path;
+- the symbolic schedule prints, parses back and round-trips through ``to_dict``/``from_dict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lrdsl as lr
+from lrdsl.compat import hf as chf
+from lrdsl.serialize import from_dict, to_dict
+
+T = lr.T
+W = lr.var("w")
+RTOL = 1e-12
+
+EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+BASE = st.sampled_from([1.0, 0.1, 3e-4, 2.5]) | st.floats(1e-4, 2.0)
+WARMUP = st.integers(0, 12) | st.sampled_from([0.5, 2.5])
+TOTAL = st.integers(0, 25) | st.sampled_from([1, 0.5, 7.5])
+COUNT = st.integers(0, 25)
+
+
+def symbolic_forms_hold(s: lr.Schedule) -> None:
+    """A symbolic schedule prints, parses back and round-trips as data."""
+    assert s.free
+    assert lr.parse(str(s)) == s
+    assert from_dict(to_dict(s)) == s
+
+
+def agree(
+    numbers: Callable[[], Any],
+    quantities: Callable[[], Any],
+    values: dict[str, Any],
+    n: int = 40,
+    *,
+    limit: Callable[[], Any] | None = None,
+) -> None:
+    """``quantities().bind(**values)`` has the values of ``numbers()`` at ``t = 0 .. n - 1``,
+    and is refused (a ``ScheduleError``) where ``numbers()`` is.
+
+    ``limit``: for parameters the anchor refuses (it divides by zero at one step) and lrdsl
+    cannot yet refuse at bind, the schedule the bound one is instead (the limit of the
+    anchor's values); ``None`` where there is none."""
+    try:
+        expected = numbers()
+    except (lr.ScheduleError, TypeError):
+        if limit is not None and limit() is not None:
+            agree(limit, quantities, values, n)
+            return
+        with pytest.raises(lr.ScheduleError):
+            quantities().bind(**values)
+        return
+    s = quantities()
+    symbolic_forms_hold(s)
+    bound = s.bind(**values)
+    assert not bound.free
+    t = np.arange(n)
+    want = expected(t)
+    got = bound(t)
+    np.testing.assert_allclose(got, want, rtol=RTOL, atol=0, err_msg=f"{s} -> {bound} vs {expected}")
+    for k in (0, n // 2, n - 1):
+        assert bound(k) == got[k] or abs(bound(k) - got[k]) <= 1e-15 * abs(got[k])
+
+
+# ----------------------------------------------------------------------------
+# Hugging Face: num_warmup_steps (w) and num_training_steps (T).
+
+HF_BOTH = {
+    "linear": chf.get_linear_schedule_with_warmup,
+    "cosine": chf.get_cosine_schedule_with_warmup,
+    "cosine_with_restarts": chf.get_cosine_with_hard_restarts_schedule_with_warmup,
+    "cosine_with_min_lr": lambda b, w, n: chf.get_cosine_with_min_lr_schedule_with_warmup(b, w, n, min_lr_rate=0.1),
+    "warmup_stable_decay": lambda b, w, n: chf.get_wsd_schedule(b, w, 3, num_training_steps=n),
+}
+
+
+@pytest.mark.parametrize("name", HF_BOTH)
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL)
+def test_hf_lengths_may_be_quantities(name: str, base: float, w: Any, total: Any) -> None:
+    make = HF_BOTH[name]
+    agree(lambda: make(base, w, total), lambda: make(base, W, T), {"w": w, "T": total})
+
+
+@pytest.mark.parametrize("name", HF_BOTH)
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL)
+def test_hf_training_steps_alone_may_be_a_quantity(name: str, base: float, w: Any, total: Any) -> None:
+    make = HF_BOTH[name]
+    agree(lambda: make(base, w, total), lambda: make(base, w, T), {"T": total})
+
+
+def hf_polynomial_limit(base: float, w: Any, total: Any) -> lr.Schedule | None:
+    """Where Hugging Face's polynomial decay divides by zero (whole equal lengths): its
+    warmup, then ``lr_end``, as the bound schedule has it (refused with numbers)."""
+    if not (w == total and float(total).is_integer()):
+        return None
+    return lr.chain(lr.linear(0.0, base * w / max(1, w), w), lr.constant(1e-7), boundaries=[w]) if w > 0 else lr.constant(1e-7)
+
+
+@EXAMPLES
+@given(base=BASE, w=WARMUP, total=TOTAL, power=st.sampled_from([0.5, 1.0, 2.0]))
+def test_hf_polynomial_lengths_may_be_quantities(base: float, w: Any, total: Any, power: float) -> None:
+    make = chf.get_polynomial_decay_schedule_with_warmup
+    agree(
+        lambda: make(base, w, total, power=power),
+        lambda: make(base, W, T, power=power),
+        {"w": w, "T": total},
+        limit=lambda: hf_polynomial_limit(base, w, total),
+    )
