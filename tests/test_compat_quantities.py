@@ -27,10 +27,12 @@ from hypothesis import strategies as st
 
 import lrdsl as lr
 from lrdsl.compat import hf as chf
+from lrdsl.compat import optax as co
 from lrdsl.serialize import from_dict, to_dict
 
 T = lr.T
 W = lr.var("w")
+K = lr.var("k")
 RTOL = 1e-12
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +45,6 @@ COUNT = st.integers(0, 25)
 
 def symbolic_forms_hold(s: lr.Schedule) -> None:
     """A symbolic schedule prints, parses back and round-trips as data."""
-    assert s.free
     assert lr.parse(str(s)) == s
     assert from_dict(to_dict(s)) == s
 
@@ -128,4 +129,123 @@ def test_hf_polynomial_lengths_may_be_quantities(base: float, w: Any, total: Any
         lambda: make(base, W, T, power=power),
         {"w": w, "T": total},
         limit=lambda: hf_polynomial_limit(base, w, total),
+    )
+
+
+# ----------------------------------------------------------------------------
+# Optax.
+
+STEPS = st.integers(-2, 25) | st.sampled_from([2.5, 0.5])
+BEGIN = st.integers(-3, 10) | st.sampled_from([2.5])
+
+
+@EXAMPLES
+@given(init=BASE, end=st.sampled_from([0.0, 0.1, 2.0]), steps=STEPS, begin=BEGIN)
+def test_optax_linear_schedule_steps_and_begin_may_be_quantities(init: float, end: float, steps: Any, begin: Any) -> None:
+    agree(
+        lambda: co.linear_schedule(init, end, steps, begin),
+        lambda: co.linear_schedule(init, end, K, W),
+        {"k": steps, "w": begin},
+    )
+
+
+@EXAMPLES
+@given(init=BASE, power=st.sampled_from([0.0, 0.5, 1.0, 2.0]), steps=STEPS, begin=BEGIN)
+def test_optax_polynomial_schedule_steps_and_begin_may_be_quantities(
+    init: float, power: float, steps: Any, begin: Any
+) -> None:
+    agree(
+        lambda: co.polynomial_schedule(init, 0.01, power, steps, begin),
+        lambda: co.polynomial_schedule(init, 0.01, power, K, W),
+        {"k": steps, "w": begin},
+    )
+
+
+@EXAMPLES
+@given(init=BASE, steps=st.integers(1, 25) | st.sampled_from([2.5]), alpha=st.sampled_from([0.0, 0.1]))
+def test_optax_cosine_decay_schedule_steps_may_be_a_quantity(init: float, steps: Any, alpha: float) -> None:
+    agree(
+        lambda: co.cosine_decay_schedule(init, steps, alpha),
+        lambda: co.cosine_decay_schedule(init, K, alpha),
+        {"k": steps},
+    )
+
+
+@EXAMPLES
+@given(
+    init=BASE,
+    steps=st.integers(1, 12) | st.sampled_from([2.5]),
+    rate=st.sampled_from([0.5, 0.9, 1.0, 1.1]),
+    begin=BEGIN,
+    staircase=st.booleans(),
+    end=st.sampled_from([None, 0.05, 3.0]),
+)
+def test_optax_exponential_decay_steps_and_begin_may_be_quantities(
+    init: float, steps: Any, rate: float, begin: Any, staircase: bool, end: Any
+) -> None:
+    agree(
+        lambda: co.exponential_decay(init, steps, rate, begin, staircase, end),
+        lambda: co.exponential_decay(init, K, rate, W, staircase, end),
+        {"k": steps, "w": begin},
+    )
+
+
+@EXAMPLES
+@given(init=BASE, first=st.integers(-3, 12), gap=st.integers(1, 12), scales=st.sampled_from([(0.1, 0.5), (2.0, 0.0)]))
+def test_optax_piecewise_constant_boundaries_may_be_quantities(
+    init: float, first: int, gap: int, scales: tuple[float, float]
+) -> None:
+    # (distinct keys: equal numbers would be one key of the dict, equal quantities too)
+    agree(
+        lambda: co.piecewise_constant_schedule(init, {first: scales[0], first + gap: scales[1]}),
+        lambda: co.piecewise_constant_schedule(init, {W: scales[0], W + K: scales[1]}),
+        {"w": first, "k": gap},
+    )
+
+
+@EXAMPLES
+@given(total=st.integers(1, 60), pct=st.sampled_from([0.0, 0.3, 0.5, 0.99]), peak=BASE)
+def test_optax_cosine_onecycle_transition_steps_may_be_a_quantity(total: int, pct: float, peak: float) -> None:
+    agree(
+        lambda: co.cosine_onecycle_schedule(total, peak, pct),
+        lambda: co.cosine_onecycle_schedule(T, peak, pct),
+        {"T": total},
+        n=70,
+    )
+
+
+@EXAMPLES
+@given(w=st.integers(-1, 12), total=st.integers(0, 30), end=st.sampled_from([0.0, 1e-5, 0.5]))
+def test_optax_warmup_cosine_decay_lengths_may_be_quantities(w: int, total: int, end: float) -> None:
+    agree(
+        lambda: co.warmup_cosine_decay_schedule(0.0, 1e-3, w, total, end_value=end),
+        lambda: co.warmup_cosine_decay_schedule(0.0, 1e-3, W, T, end_value=end),
+        {"w": w, "T": total},
+        # Optax refuses decay_steps == warmup_steps (its cosine has 0 steps): bound, the warmup then end_value
+        limit=lambda: lr.linear(0.0, 1e-3, w) >> lr.constant(end) if w == total else None,
+    )
+
+
+@EXAMPLES
+@given(w=st.integers(0, 12), steps=st.integers(1, 12), begin=BEGIN)
+def test_optax_warmup_exponential_decay_lengths_may_be_quantities(w: int, steps: int, begin: Any) -> None:
+    agree(
+        lambda: co.warmup_exponential_decay_schedule(0.0, 1e-3, w, steps, 0.5, begin),
+        lambda: co.warmup_exponential_decay_schedule(0.0, 1e-3, W, K, 0.5, lr.var("b")),
+        {"w": w, "k": steps, "b": begin},
+    )
+
+
+@EXAMPLES
+@given(w=st.integers(0, 5), total=st.integers(6, 20))
+def test_optax_sgdr_lengths_may_be_quantities(w: int, total: int) -> None:
+    cycle = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": w, "decay_steps": total}
+    symbolic = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": W, "decay_steps": T}
+    agree(lambda: co.sgdr_schedule([cycle, cycle]), lambda: co.sgdr_schedule([symbolic, symbolic]), {"w": w, "T": total})
+
+
+def test_optax_join_schedules_boundaries_may_be_quantities() -> None:
+    s = co.join_schedules([co.constant_schedule(1.0), co.linear_schedule(1.0, 0.0, T - W)], [W])
+    assert s.bind(T=100, w=10) == co.join_schedules(
+        [co.constant_schedule(1.0), co.linear_schedule(1.0, 0.0, 90)], [10]
     )
