@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 import lrdsl as lr
 from lrdsl.compat import hf as chf
 from lrdsl.compat import optax as co
+from lrdsl.compat import torch as ct
 from lrdsl.serialize import from_dict, to_dict
 
 T = lr.T
@@ -248,4 +249,107 @@ def test_optax_join_schedules_boundaries_may_be_quantities() -> None:
     s = co.join_schedules([co.constant_schedule(1.0), co.linear_schedule(1.0, 0.0, T - W)], [W])
     assert s.bind(T=100, w=10) == co.join_schedules(
         [co.constant_schedule(1.0), co.linear_schedule(1.0, 0.0, 90)], [10]
+    )
+
+
+# ----------------------------------------------------------------------------
+# PyTorch.
+
+SMALL = st.integers(-2, 25)
+HALF_STEPS = st.integers(-2, 50).map(lambda k: k / 2)
+GAMMA = st.sampled_from([0.1, 0.5, 0.9, 1.0, 1.1])
+
+
+@EXAMPLES
+@given(base=BASE, size=st.integers(1, 12), gamma=GAMMA)
+def test_torch_steplr_step_size_may_be_a_quantity(base: float, size: int, gamma: float) -> None:
+    agree(lambda: ct.StepLR(base, size, gamma), lambda: ct.StepLR(base, K, gamma), {"k": size})
+
+
+@EXAMPLES
+@given(base=BASE, first=st.integers(0, 10), gap=st.integers(0, 10), gamma=GAMMA)
+def test_torch_multisteplr_milestones_may_be_quantities(base: float, first: int, gap: int, gamma: float) -> None:
+    agree(
+        lambda: ct.MultiStepLR(base, [first, first + gap], gamma),
+        lambda: ct.MultiStepLR(base, [W, W + K], gamma),
+        {"w": first, "k": gap},
+    )
+
+
+@EXAMPLES
+@given(base=BASE, factor=st.sampled_from([0.5, 1 / 3, 1.0]), total=SMALL | HALF_STEPS)
+def test_torch_constantlr_total_iters_may_be_a_quantity(base: float, factor: float, total: Any) -> None:
+    agree(lambda: ct.ConstantLR(base, factor, total), lambda: ct.ConstantLR(base, factor, K), {"k": total})
+
+
+@EXAMPLES
+@given(
+    base=BASE,
+    start=st.sampled_from([1 / 3, 0.1, 1.0]),
+    end=st.sampled_from([1.0, 0.5, 0.0]),
+    total=SMALL | HALF_STEPS,
+)
+def test_torch_linearlr_total_iters_may_be_a_quantity(base: float, start: float, end: float, total: Any) -> None:
+    agree(
+        lambda: ct.LinearLR(base, start, end, total), lambda: ct.LinearLR(base, start, end, K), {"k": total}
+    )
+
+
+@EXAMPLES
+@given(base=BASE, total=SMALL | HALF_STEPS, power=st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+def test_torch_polynomiallr_total_iters_may_be_a_quantity(base: float, total: Any, power: float) -> None:
+    agree(lambda: ct.PolynomialLR(base, total, power), lambda: ct.PolynomialLR(base, K, power), {"k": total})
+
+
+@EXAMPLES
+@given(base=BASE, t_max=st.integers(0, 25) | st.sampled_from([2.5]), eta_min=st.sampled_from([0.0, 0.01, -0.1]))
+def test_torch_cosineannealinglr_t_max_may_be_a_quantity(base: float, t_max: Any, eta_min: float) -> None:
+    agree(
+        lambda: ct.CosineAnnealingLR(base, t_max, eta_min), lambda: ct.CosineAnnealingLR(base, K, eta_min), {"k": t_max}
+    )
+
+
+@EXAMPLES
+@given(base=BASE, up=st.integers(1, 10), down=st.integers(0, 10))
+def test_torch_cycliclr_step_sizes_may_be_quantities(base: float, up: int, down: int) -> None:
+    agree(
+        lambda: ct.CyclicLR(base, 2 * base, up, down, cycle_momentum=False),
+        lambda: ct.CyclicLR(base, 2 * base, K, W, cycle_momentum=False),
+        {"k": up, "w": down},
+    )
+
+
+@EXAMPLES
+@given(base=BASE, t_0=st.integers(1, 10), t_mult=st.integers(1, 3))
+def test_torch_cosineannealingwarmrestarts_t_0_may_be_a_quantity(base: float, t_0: int, t_mult: int) -> None:
+    agree(
+        lambda: ct.CosineAnnealingWarmRestarts(base, t_0, t_mult),
+        lambda: ct.CosineAnnealingWarmRestarts(base, K, t_mult),
+        {"k": t_0},
+    )
+
+
+@EXAMPLES
+@given(base=BASE, n=st.integers(0, 12), kind=st.sampled_from(["cos", "linear"]))
+def test_torch_swalr_anneal_epochs_may_be_a_quantity(base: float, n: int, kind: str) -> None:
+    agree(lambda: ct.SWALR(base, 0.01, n, kind), lambda: ct.SWALR(base, 0.01, K, kind), {"k": n})
+
+
+@EXAMPLES
+@given(base=BASE, w=st.integers(0, 10), total=st.integers(1, 30))
+def test_torch_sequentiallr_milestones_may_be_quantities(base: float, w: int, total: int) -> None:
+    agree(
+        lambda: ct.SequentialLR([ct.LinearLR(base, 0.1, 1.0, w), ct.CosineAnnealingLR(base, total)], [w]),
+        lambda: ct.SequentialLR([ct.LinearLR(base, 0.1, 1.0, W), ct.CosineAnnealingLR(base, T)], [W]),
+        {"w": w, "T": total},
+    )
+
+
+@EXAMPLES
+@given(base=BASE, total=SMALL, gamma=GAMMA)
+def test_torch_chainedscheduler_of_symbolic_children(base: float, total: Any, gamma: float) -> None:
+    agree(
+        lambda: ct.ChainedScheduler([ct.ConstantLR(base, 0.5, total), ct.ExponentialLR(base, gamma)]),
+        lambda: ct.ChainedScheduler([ct.ConstantLR(base, 0.5, K), ct.ExponentialLR(base, gamma)]),
+        {"k": total},
     )
