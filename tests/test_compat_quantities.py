@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 import lrdsl as lr
 from lrdsl.compat import hf as chf
+from lrdsl.compat import keras as ck
 from lrdsl.compat import optax as co
 from lrdsl.compat import torch as ct
 from lrdsl.serialize import from_dict, to_dict
@@ -352,4 +353,73 @@ def test_torch_chainedscheduler_of_symbolic_children(base: float, total: Any, ga
         lambda: ct.ChainedScheduler([ct.ConstantLR(base, 0.5, total), ct.ExponentialLR(base, gamma)]),
         lambda: ct.ChainedScheduler([ct.ConstantLR(base, 0.5, K), ct.ExponentialLR(base, gamma)]),
         {"k": total},
+    )
+
+
+# ----------------------------------------------------------------------------
+# Keras.
+
+KERAS_STEPS = st.integers(1, 12) | st.sampled_from([2.5, 0.5])
+
+
+@EXAMPLES
+@given(lr0=BASE, steps=KERAS_STEPS, rate=st.sampled_from([0.5, 0.96, 1.0]), staircase=st.booleans())
+def test_keras_exponentialdecay_decay_steps_may_be_a_quantity(lr0: float, steps: Any, rate: float, staircase: bool) -> None:
+    agree(
+        lambda: ck.ExponentialDecay(lr0, steps, rate, staircase),
+        lambda: ck.ExponentialDecay(lr0, K, rate, staircase),
+        {"k": steps},
+    )
+
+
+@EXAMPLES
+@given(first=st.integers(-3, 10) | st.sampled_from([2.5]), gap=st.integers(1, 10))
+def test_keras_piecewiseconstantdecay_boundaries_may_be_quantities(first: Any, gap: int) -> None:
+    agree(
+        lambda: ck.PiecewiseConstantDecay([first, first + gap], [1.0, 0.5, 0.1]),
+        lambda: ck.PiecewiseConstantDecay([W, W + K], [1.0, 0.5, 0.1]),
+        {"w": first, "k": gap},
+    )
+
+
+@EXAMPLES
+@given(lr0=BASE, steps=KERAS_STEPS, power=st.sampled_from([0.0, 0.5, 1.0, 2.0]), cycle=st.booleans())
+def test_keras_polynomialdecay_decay_steps_may_be_a_quantity(lr0: float, steps: Any, power: float, cycle: bool) -> None:
+    agree(
+        lambda: ck.PolynomialDecay(lr0, steps, 0.001, power, cycle),
+        lambda: ck.PolynomialDecay(lr0, K, 0.001, power, cycle),
+        {"k": steps},
+    )
+
+
+@EXAMPLES
+@given(lr0=BASE, steps=KERAS_STEPS, staircase=st.booleans())
+def test_keras_inversetimedecay_decay_steps_may_be_a_quantity(lr0: float, steps: Any, staircase: bool) -> None:
+    agree(
+        lambda: ck.InverseTimeDecay(lr0, steps, 0.5, staircase),
+        lambda: ck.InverseTimeDecay(lr0, K, 0.5, staircase),
+        {"k": steps},
+    )
+
+
+@EXAMPLES
+@given(lr0=BASE, total=st.integers(1, 30), w=st.integers(0, 10), alpha=st.sampled_from([0.0, 0.1]))
+def test_keras_cosinedecay_lengths_may_be_quantities(lr0: float, total: int, w: int, alpha: float) -> None:
+    agree(lambda: ck.CosineDecay(lr0, total, alpha), lambda: ck.CosineDecay(lr0, T, alpha), {"T": total})
+    agree(
+        lambda: ck.CosineDecay(0.0, total, alpha, warmup_target=lr0, warmup_steps=w),
+        lambda: ck.CosineDecay(0.0, T, alpha, warmup_target=lr0, warmup_steps=W),
+        {"T": total, "w": w},
+    )
+
+
+@EXAMPLES
+@given(lr0=BASE, first=st.integers(1, 10), t_mul=st.sampled_from([1.0, 2.0]), alpha=st.sampled_from([0.0, 0.1, 1.5]))
+def test_keras_cosinedecayrestarts_first_decay_steps_may_be_a_quantity(
+    lr0: float, first: int, t_mul: float, alpha: float
+) -> None:
+    agree(
+        lambda: ck.CosineDecayRestarts(lr0, first, t_mul, 0.9, alpha),
+        lambda: ck.CosineDecayRestarts(lr0, K, t_mul, 0.9, alpha),
+        {"k": first},
     )
