@@ -29,6 +29,7 @@ import lrdsl as lr
 from lrdsl.compat import hf as chf
 from lrdsl.compat import keras as ck
 from lrdsl.compat import optax as co
+from lrdsl.compat import timm as ctimm
 from lrdsl.compat import torch as ct
 from lrdsl.serialize import from_dict, to_dict
 
@@ -422,4 +423,92 @@ def test_keras_cosinedecayrestarts_first_decay_steps_may_be_a_quantity(
         lambda: ck.CosineDecayRestarts(lr0, first, t_mul, 0.9, alpha),
         lambda: ck.CosineDecayRestarts(lr0, K, t_mul, 0.9, alpha),
         {"k": first},
+    )
+
+
+# ----------------------------------------------------------------------------
+# timm.
+
+TIMM_W = st.integers(0, 6)
+
+
+@EXAMPLES
+@given(
+    total=st.integers(1, 20),
+    w=TIMM_W,
+    prefix=st.booleans(),
+    init=st.sampled_from([0.0, 1e-5]),
+    cycles=st.sampled_from([(1, 1.0, 1.0), (3, 1.0, 0.5), (2, 2.0, 0.0)]),
+)
+def test_timm_cosine_lengths_may_be_quantities(
+    total: int, w: int, prefix: bool, init: float, cycles: tuple[int, float, float]
+) -> None:
+    limit, mul, decay = cycles
+
+    def make(t: Any, warm: Any) -> lr.Schedule:
+        return ctimm.CosineLRScheduler(
+            1e-3, t, 1e-5, mul, decay, limit, warmup_t=warm, warmup_lr_init=init, warmup_prefix=prefix
+        )
+
+    agree(lambda: make(total, w), lambda: make(T, W), {"T": total, "w": w}, n=60)
+
+
+@EXAMPLES
+@given(total=st.integers(1, 20), w=TIMM_W, spe=st.integers(1, 5))
+def test_timm_steps_per_epoch_may_be_a_quantity(total: int, w: int, spe: int) -> None:
+    def make(t: Any, warm: Any, k: Any) -> lr.Schedule:
+        return ctimm.CosineLRScheduler(1e-3, t, warmup_t=warm, warmup_prefix=True, steps_per_epoch=k)
+
+    agree(lambda: make(total, w, spe), lambda: make(T, W, K), {"T": total, "w": w, "k": spe}, n=80)
+
+
+@EXAMPLES
+@given(total=st.integers(1, 20), w=TIMM_W)
+def test_timm_tanh_with_warmup_prefix_lengths_may_be_quantities(total: int, w: int) -> None:
+    agree(
+        lambda: ctimm.TanhLRScheduler(1e-3, total, warmup_t=w, warmup_prefix=True),
+        lambda: ctimm.TanhLRScheduler(1e-3, T, warmup_t=W, warmup_prefix=True),
+        {"T": total, "w": w},
+    )
+
+
+@EXAMPLES
+@given(size=st.integers(1, 10), w=TIMM_W, prefix=st.booleans(), rate=st.sampled_from([0.5, 0.0, 1.0]))
+def test_timm_step_lengths_may_be_quantities(size: int, w: int, prefix: bool, rate: float) -> None:
+    agree(
+        lambda: ctimm.StepLRScheduler(1e-3, size, rate, warmup_t=w, warmup_prefix=prefix, warmup_lr_init=1e-5),
+        lambda: ctimm.StepLRScheduler(1e-3, K, rate, warmup_t=W, warmup_prefix=prefix, warmup_lr_init=1e-5),
+        {"k": size, "w": w},
+    )
+
+
+@EXAMPLES
+@given(first=st.integers(0, 8), gap=st.integers(0, 8), w=TIMM_W, prefix=st.booleans())
+def test_timm_multistep_milestones_may_be_quantities(first: int, gap: int, w: int, prefix: bool) -> None:
+    agree(
+        lambda: ctimm.MultiStepLRScheduler(1e-3, [first, first + gap], 0.5, w, 1e-5, prefix),
+        lambda: ctimm.MultiStepLRScheduler(1e-3, [K, K + lr.var("g")], 0.5, W, 1e-5, prefix),
+        {"k": first, "g": gap, "w": w},
+    )
+
+
+@EXAMPLES
+@given(total=st.integers(1, 20), w=TIMM_W, power=st.sampled_from([0.5, 1.0, 2.0]), prefix=st.booleans())
+def test_timm_poly_lengths_may_be_quantities(total: int, w: int, power: float, prefix: bool) -> None:
+    agree(
+        lambda: ctimm.PolyLRScheduler(1e-3, total, power, warmup_t=w, warmup_prefix=prefix),
+        lambda: ctimm.PolyLRScheduler(1e-3, T, power, warmup_t=W, warmup_prefix=prefix),
+        {"T": total, "w": w},
+    )
+
+
+@EXAMPLES
+@given(total=st.integers(0, 20), decay=st.integers(0, 20), w=TIMM_W, shape=st.sampled_from(["linear", "cosine", "1-sqrt"]))
+def test_timm_wsd_lengths_may_be_quantities(total: int, decay: int, w: int, shape: str) -> None:
+    agree(
+        lambda: ctimm.WSDLRScheduler(1e-3, total, decay, 1e-5, decay_fn=shape, warmup_t=w),
+        lambda: ctimm.WSDLRScheduler(1e-3, T, K, 1e-5, decay_fn=shape, warmup_t=W),
+        {"T": total, "k": decay, "w": w},
+        # timm refuses decay_t = 0 (no decay): bound, the stable phase then lr_min
+        limit=lambda: lr.wsd(1e-3, w, total, 0, end=1e-5, decay=shape) if decay == 0 else None,
     )
