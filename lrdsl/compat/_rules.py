@@ -73,7 +73,11 @@ def undone(fn: str, param: str, value: Any, anchor: Any, exact: Any, why: str) -
     """A factor the anchor's recursion applies to the lr and later divides out again:
     refused where the anchor's own arithmetic, ``anchor()`` (its lr at the step that
     divides), is not its formula's value ``exact`` to 1e-12 (a factor so small that
-    ``1 / factor`` overflows, or ``base_lr * factor`` is deep in the subnormal range)."""
+    ``1 / factor`` overflows, or ``base_lr * factor`` is deep in the subnormal range).
+
+    Not checked for a symbolic lr (it has no value yet; the factor's own range is)."""
+    if not is_plain(exact):
+        return
     try:
         got = float(anchor())
     except ZeroDivisionError:

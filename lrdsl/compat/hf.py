@@ -278,10 +278,17 @@ def _min_lr_rate(fn: str, base_lr: float, min_lr: float | None, min_lr_rate: flo
     if min_lr is not None:
         if is_plain(base_lr) and base_lr == 0:  # Hugging Face divides min_lr by it
             raise check.fail(fn, "base_lr", base_lr, "> 0 when min_lr is given (min_lr_rate = min_lr / base_lr)")
-        return rule.number(fn, "min_lr", min_lr) / base_lr
-    if min_lr_rate is None:
+        rate = rule.concrete(fn, "min_lr", min_lr) / base_lr
+    elif min_lr_rate is None:
         raise check.fail(fn, "min_lr_rate", None, "given (or min_lr)")
-    return rule.number(fn, "min_lr_rate", min_lr_rate)
+    else:
+        rate = rule.concrete(fn, "min_lr_rate", min_lr_rate)
+    if check.is_symbolic(base_lr) and rate != 0:
+        raise ScheduleError(
+            f"{fn}: base_lr must be a number, not a quantity, with a min_lr (whether the floor base_lr *"
+            f" min_lr_rate is below 0 decides the form), got {base_lr!r}"
+        )
+    return rate
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -380,8 +387,14 @@ def get_wsd_schedule(
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     stable = _steps(fn, "num_stable_steps", num_stable_steps)
     decay_steps = _steps(fn, "num_decay_steps", num_decay_steps)
-    low = base_lr * rule.number(fn, "min_lr_ratio", min_lr_ratio)
+    ratio = rule.concrete(fn, "min_lr_ratio", min_lr_ratio)
+    low = base_lr * ratio
     cycles = rule.concrete(fn, "num_cycles", num_cycles)
+    if check.is_symbolic(base_lr) and (ratio < 0 or (ratio != 0 and decay_type == "cosine" and cycles != 0.5)):
+        raise ScheduleError(
+            f"{fn}: base_lr must be a number, not a quantity, with min_lr_ratio={ratio!r} (whether"
+            f" base_lr * min_lr_ratio is below 0 decides the form), got {base_lr!r}"
+        )
     if decay_type == "cosine" and cycles != 0.5 and check.is_symbolic(decay_steps):
         raise ScheduleError(
             f"{fn}: num_decay_steps must be a number, not a quantity, when num_cycles != 0.5 (a decay of"

@@ -263,7 +263,7 @@ def _interpolate(kind: str, bounds: list[Any], values: list[Any]) -> Schedule:
 def _divisors(fn: str, div_factor: Any, final_div_factor: Any) -> None:
     """Optax divides ``peak_value`` by both (Python's ``ZeroDivisionError`` at 0)."""
     for name, v in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
-        if rule.number(fn, name, v) == 0:
+        if rule.concrete(fn, name, v) == 0:
             raise check.fail(fn, name, v, "!= 0 (Optax divides peak_value by it)")
 
 
@@ -280,6 +280,7 @@ def linear_onecycle_schedule(
     through ``peak / div_factor``, ``peak``, ``peak / div_factor`` and
     ``peak / div_factor / final_div_factor``: an ``interpolate``."""
     fn = "linear_onecycle_schedule"
+    pct_start, pct_final = rule.concrete(fn, "pct_start", pct_start), rule.concrete(fn, "pct_final", pct_final)
     if check.is_symbolic(transition_steps):
         raise ScheduleError(
             f"{fn}: transition_steps must be a number, not a quantity (it decides the schedule's form: Optax's"
@@ -311,8 +312,9 @@ def cosine_onecycle_schedule(
     ``(int(pct_start * T), peak)`` and ``(T, peak / div_factor / final_div_factor)``:
     ``interpolate(..., kind="cosine")``."""
     fn = "cosine_onecycle_schedule"
+    pct_start = rule.concrete(fn, "pct_start", pct_start)
     if check.is_symbolic(transition_steps):
-        pct = rule.concrete(fn, "pct_start", pct_start)
+        pct = pct_start
         if not 0 <= pct < 1:
             raise check.fail(
                 fn,
