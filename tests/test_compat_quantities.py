@@ -94,7 +94,9 @@ HF_BOTH = {
     "linear": chf.get_linear_schedule_with_warmup,
     "cosine": chf.get_cosine_schedule_with_warmup,
     "cosine_with_restarts": chf.get_cosine_with_hard_restarts_schedule_with_warmup,
-    "cosine_with_min_lr": lambda b, w, n: chf.get_cosine_with_min_lr_schedule_with_warmup(b, w, n, min_lr_rate=0.1),
+    "cosine_with_min_lr": lambda b, w, n: chf.get_cosine_with_min_lr_schedule_with_warmup(
+        b, w, n, min_lr_rate=0.1
+    ),
     "warmup_stable_decay": lambda b, w, n: chf.get_wsd_schedule(b, w, 3, num_training_steps=n),
 }
 
@@ -120,7 +122,11 @@ def hf_polynomial_limit(base: float, w: Any, total: Any) -> lr.Schedule | None:
     warmup, then ``lr_end``, as the bound schedule has it (refused with numbers)."""
     if not (w == total and float(total).is_integer()):
         return None
-    return lr.chain(lr.linear(0.0, base * w / max(1, w), w), lr.constant(1e-7), boundaries=[w]) if w > 0 else lr.constant(1e-7)
+    return (
+        lr.chain(lr.linear(0.0, base * w / max(1, w), w), lr.constant(1e-7), boundaries=[w])
+        if w > 0
+        else lr.constant(1e-7)
+    )
 
 
 @EXAMPLES
@@ -144,7 +150,9 @@ BEGIN = st.integers(-3, 10) | st.sampled_from([2.5])
 
 @EXAMPLES
 @given(init=BASE, end=st.sampled_from([0.0, 0.1, 2.0]), steps=STEPS, begin=BEGIN)
-def test_optax_linear_schedule_steps_and_begin_may_be_quantities(init: float, end: float, steps: Any, begin: Any) -> None:
+def test_optax_linear_schedule_steps_and_begin_may_be_quantities(
+    init: float, end: float, steps: Any, begin: Any
+) -> None:
     agree(
         lambda: co.linear_schedule(init, end, steps, begin),
         lambda: co.linear_schedule(init, end, K, W),
@@ -194,7 +202,12 @@ def test_optax_exponential_decay_steps_and_begin_may_be_quantities(
 
 
 @EXAMPLES
-@given(init=BASE, first=st.integers(-3, 12), gap=st.integers(1, 12), scales=st.sampled_from([(0.1, 0.5), (2.0, 0.0)]))
+@given(
+    init=BASE,
+    first=st.integers(-3, 12),
+    gap=st.integers(1, 12),
+    scales=st.sampled_from([(0.1, 0.5), (2.0, 0.0)]),
+)
 def test_optax_piecewise_constant_boundaries_may_be_quantities(
     init: float, first: int, gap: int, scales: tuple[float, float]
 ) -> None:
@@ -208,7 +221,9 @@ def test_optax_piecewise_constant_boundaries_may_be_quantities(
 
 @EXAMPLES
 @given(total=st.integers(1, 60), pct=st.sampled_from([0.0, 0.3, 0.5, 0.99]), peak=BASE)
-def test_optax_cosine_onecycle_transition_steps_may_be_a_quantity(total: int, pct: float, peak: float) -> None:
+def test_optax_cosine_onecycle_transition_steps_may_be_a_quantity(
+    total: int, pct: float, peak: float
+) -> None:
     agree(
         lambda: co.cosine_onecycle_schedule(total, peak, pct),
         lambda: co.cosine_onecycle_schedule(T, peak, pct),
@@ -244,7 +259,11 @@ def test_optax_warmup_exponential_decay_lengths_may_be_quantities(w: int, steps:
 def test_optax_sgdr_lengths_may_be_quantities(w: int, total: int) -> None:
     cycle = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": w, "decay_steps": total}
     symbolic = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": W, "decay_steps": T}
-    agree(lambda: co.sgdr_schedule([cycle, cycle]), lambda: co.sgdr_schedule([symbolic, symbolic]), {"w": w, "T": total})
+    agree(
+        lambda: co.sgdr_schedule([cycle, cycle]),
+        lambda: co.sgdr_schedule([symbolic, symbolic]),
+        {"w": w, "T": total},
+    )
 
 
 def test_optax_join_schedules_boundaries_may_be_quantities() -> None:
@@ -270,7 +289,9 @@ def test_torch_steplr_step_size_may_be_a_quantity(base: float, size: int, gamma:
 
 @EXAMPLES
 @given(base=BASE, first=st.integers(0, 10), gap=st.integers(0, 10), gamma=GAMMA)
-def test_torch_multisteplr_milestones_may_be_quantities(base: float, first: int, gap: int, gamma: float) -> None:
+def test_torch_multisteplr_milestones_may_be_quantities(
+    base: float, first: int, gap: int, gamma: float
+) -> None:
     agree(
         lambda: ct.MultiStepLR(base, [first, first + gap], gamma),
         lambda: ct.MultiStepLR(base, [W, W + K], gamma),
@@ -291,7 +312,9 @@ def test_torch_constantlr_total_iters_may_be_a_quantity(base: float, factor: flo
     end=st.sampled_from([1.0, 0.5, 0.0]),
     total=SMALL | HALF_STEPS,
 )
-def test_torch_linearlr_total_iters_may_be_a_quantity(base: float, start: float, end: float, total: Any) -> None:
+def test_torch_linearlr_total_iters_may_be_a_quantity(
+    base: float, start: float, end: float, total: Any
+) -> None:
     agree(
         lambda: ct.LinearLR(base, start, end, total), lambda: ct.LinearLR(base, start, end, K), {"k": total}
     )
@@ -304,10 +327,14 @@ def test_torch_polynomiallr_total_iters_may_be_a_quantity(base: float, total: An
 
 
 @EXAMPLES
-@given(base=BASE, t_max=st.integers(0, 25) | st.sampled_from([2.5]), eta_min=st.sampled_from([0.0, 0.01, -0.1]))
+@given(
+    base=BASE, t_max=st.integers(0, 25) | st.sampled_from([2.5]), eta_min=st.sampled_from([0.0, 0.01, -0.1])
+)
 def test_torch_cosineannealinglr_t_max_may_be_a_quantity(base: float, t_max: Any, eta_min: float) -> None:
     agree(
-        lambda: ct.CosineAnnealingLR(base, t_max, eta_min), lambda: ct.CosineAnnealingLR(base, K, eta_min), {"k": t_max}
+        lambda: ct.CosineAnnealingLR(base, t_max, eta_min),
+        lambda: ct.CosineAnnealingLR(base, K, eta_min),
+        {"k": t_max},
     )
 
 
@@ -365,7 +392,9 @@ KERAS_STEPS = st.integers(1, 12) | st.sampled_from([2.5, 0.5])
 
 @EXAMPLES
 @given(lr0=BASE, steps=KERAS_STEPS, rate=st.sampled_from([0.5, 0.96, 1.0]), staircase=st.booleans())
-def test_keras_exponentialdecay_decay_steps_may_be_a_quantity(lr0: float, steps: Any, rate: float, staircase: bool) -> None:
+def test_keras_exponentialdecay_decay_steps_may_be_a_quantity(
+    lr0: float, steps: Any, rate: float, staircase: bool
+) -> None:
     agree(
         lambda: ck.ExponentialDecay(lr0, steps, rate, staircase),
         lambda: ck.ExponentialDecay(lr0, K, rate, staircase),
@@ -385,7 +414,9 @@ def test_keras_piecewiseconstantdecay_boundaries_may_be_quantities(first: Any, g
 
 @EXAMPLES
 @given(lr0=BASE, steps=KERAS_STEPS, power=st.sampled_from([0.0, 0.5, 1.0, 2.0]), cycle=st.booleans())
-def test_keras_polynomialdecay_decay_steps_may_be_a_quantity(lr0: float, steps: Any, power: float, cycle: bool) -> None:
+def test_keras_polynomialdecay_decay_steps_may_be_a_quantity(
+    lr0: float, steps: Any, power: float, cycle: bool
+) -> None:
     agree(
         lambda: ck.PolynomialDecay(lr0, steps, 0.001, power, cycle),
         lambda: ck.PolynomialDecay(lr0, K, 0.001, power, cycle),
@@ -395,7 +426,9 @@ def test_keras_polynomialdecay_decay_steps_may_be_a_quantity(lr0: float, steps: 
 
 @EXAMPLES
 @given(lr0=BASE, steps=KERAS_STEPS, staircase=st.booleans())
-def test_keras_inversetimedecay_decay_steps_may_be_a_quantity(lr0: float, steps: Any, staircase: bool) -> None:
+def test_keras_inversetimedecay_decay_steps_may_be_a_quantity(
+    lr0: float, steps: Any, staircase: bool
+) -> None:
     agree(
         lambda: ck.InverseTimeDecay(lr0, steps, 0.5, staircase),
         lambda: ck.InverseTimeDecay(lr0, K, 0.5, staircase),
@@ -415,7 +448,12 @@ def test_keras_cosinedecay_lengths_may_be_quantities(lr0: float, total: int, w: 
 
 
 @EXAMPLES
-@given(lr0=BASE, first=st.integers(1, 10), t_mul=st.sampled_from([1.0, 2.0]), alpha=st.sampled_from([0.0, 0.1, 1.5]))
+@given(
+    lr0=BASE,
+    first=st.integers(1, 10),
+    t_mul=st.sampled_from([1.0, 2.0]),
+    alpha=st.sampled_from([0.0, 0.1, 1.5]),
+)
 def test_keras_cosinedecayrestarts_first_decay_steps_may_be_a_quantity(
     lr0: float, first: int, t_mul: float, alpha: float
 ) -> None:
@@ -476,7 +514,9 @@ def test_timm_tanh_with_warmup_prefix_lengths_may_be_quantities(total: int, w: i
 @given(size=st.integers(1, 10), w=TIMM_W, prefix=st.booleans(), rate=st.sampled_from([0.5, 0.0, 1.0]))
 def test_timm_step_lengths_may_be_quantities(size: int, w: int, prefix: bool, rate: float) -> None:
     agree(
-        lambda: ctimm.StepLRScheduler(1e-3, size, rate, warmup_t=w, warmup_prefix=prefix, warmup_lr_init=1e-5),
+        lambda: ctimm.StepLRScheduler(
+            1e-3, size, rate, warmup_t=w, warmup_prefix=prefix, warmup_lr_init=1e-5
+        ),
         lambda: ctimm.StepLRScheduler(1e-3, K, rate, warmup_t=W, warmup_prefix=prefix, warmup_lr_init=1e-5),
         {"k": size, "w": w},
     )
@@ -503,7 +543,12 @@ def test_timm_poly_lengths_may_be_quantities(total: int, w: int, power: float, p
 
 
 @EXAMPLES
-@given(total=st.integers(0, 20), decay=st.integers(0, 20), w=TIMM_W, shape=st.sampled_from(["linear", "cosine", "1-sqrt"]))
+@given(
+    total=st.integers(0, 20),
+    decay=st.integers(0, 20),
+    w=TIMM_W,
+    shape=st.sampled_from(["linear", "cosine", "1-sqrt"]),
+)
 def test_timm_wsd_lengths_may_be_quantities(total: int, decay: int, w: int, shape: str) -> None:
     agree(
         lambda: ctimm.WSDLRScheduler(1e-3, total, decay, 1e-5, decay_fn=shape, warmup_t=w),
@@ -512,3 +557,275 @@ def test_timm_wsd_lengths_may_be_quantities(total: int, decay: int, w: int, shap
         # timm refuses decay_t = 0 (no decay): bound, the stable phase then lr_min
         limit=lambda: lr.wsd(1e-3, w, total, 0, end=1e-5, decay=shape) if decay == 0 else None,
     )
+
+
+# ----------------------------------------------------------------------------
+# The families.
+
+
+@EXAMPLES
+@given(
+    total=st.integers(2, 200),
+    pct=st.sampled_from([0.3, 0.25, 0.5]),
+    anneal=st.sampled_from(["cos", "linear"]),
+    three=st.booleans(),
+)
+def test_onecycle_bound_equals_written_with_numbers(total: int, pct: float, anneal: str, three: bool) -> None:
+    def make(n: Any) -> lr.Schedule:
+        return lr.onecycle(1e-3, n, pct_start=pct, anneal=anneal, three_phase=three)
+
+    agree(lambda: make(total), lambda: make(T), {"T": total}, n=total + 5)
+    try:
+        expected = make(total)
+    except lr.ScheduleError:
+        return
+    assert make(T).bind(T=total) == expected
+
+
+def test_onecycle_pct_start_may_be_a_quantity() -> None:
+    s = lr.onecycle(1e-3, 100, pct_start=lr.var("p"))
+    assert s.bind(p=0.25) == lr.onecycle(1e-3, 100, pct_start=0.25)
+    assert s.bind(p=0.5) == lr.onecycle(1e-3, 100, pct_start=0.5)
+
+
+def test_onecycle_too_short_is_refused_when_bound() -> None:
+    with pytest.raises(
+        lr.ScheduleError, match=r"^bind: chain\.pieces\[0\] \(cosine\): cosine: steps must be >= 0, got -0\.1"
+    ):
+        lr.onecycle(1e-3, T).bind(T=3)
+
+
+@EXAMPLES
+@given(w=st.integers(0, 10), stable=st.integers(0, 10), decay=st.integers(0, 10))
+def test_wsd_bound_equals_written_with_numbers(w: int, stable: int, decay: int) -> None:
+    s = lr.wsd(1e-3, W, lr.var("s"), K, decay="1-sqrt")
+    assert s.bind(w=w, s=stable, k=decay) == lr.wsd(1e-3, w, stable, decay, decay="1-sqrt")
+
+
+# ----------------------------------------------------------------------------
+# Bound equals written with numbers: the issue's own examples.
+
+EQUAL = {
+    "hf cosine": lambda n: chf.get_cosine_schedule_with_warmup(1e-3, lr.round(0.1 * n), n),
+    "hf constant_with_warmup": lambda n: chf.get_scheduler("constant_with_warmup", 1e-3, lr.round(0.05 * n)),
+    "hf hard restarts": lambda n: chf.get_cosine_with_hard_restarts_schedule_with_warmup(1e-3, 100, n),
+    "hf wsd": lambda n: chf.get_wsd_schedule(1e-3, 100, lr.round(0.2 * n), num_training_steps=n),
+    "hf inverse_sqrt": lambda n: chf.get_inverse_sqrt_schedule(1e-3, n // 10, timescale=1000),
+    "optax warmup cosine": lambda n: co.warmup_cosine_decay_schedule(0.0, 1e-3, n // 20, n, end_value=1e-5),
+    "optax cosine onecycle": lambda n: co.cosine_onecycle_schedule(n, 1e-3),
+    "optax exponential": lambda n: co.exponential_decay(1e-3, n // 10, 0.5, n // 20),
+    "timm cosine": lambda n: ctimm.CosineLRScheduler(1e-3, t_initial=n, warmup_t=5, warmup_lr_init=1e-6),
+    "timm wsd": lambda n: ctimm.WSDLRScheduler(1e-3, n, lr.round(0.2 * n), warmup_t=5),
+    "torch step": lambda n: ct.StepLR(1e-3, step_size=n // 3),
+    "torch cosine": lambda n: ct.CosineAnnealingLR(1e-3, n),
+    "keras cosine": lambda n: ck.CosineDecay(1e-3, n),
+    "keras cosine with warmup": lambda n: ck.CosineDecay(0.0, n, warmup_target=1e-3, warmup_steps=n // 10),
+    "onecycle": lambda n: lr.onecycle(1e-3, n),
+}
+
+
+@pytest.mark.parametrize("name", EQUAL)
+@pytest.mark.parametrize("n", [1000, 12_345])
+def test_bound_equals_written_with_numbers(name: str, n: int) -> None:
+    s = EQUAL[name](T)
+    symbolic_forms_hold(s)
+    assert s.free == {"T"}
+    assert s.bind(T=n) == EQUAL[name](n)
+
+
+# ----------------------------------------------------------------------------
+# Refusals: where a value decides the form, a quantity is refused at construction.
+
+
+def _form(fn: str, param: str, shown: str) -> str:
+    return f"{fn}: {param} must be a number, not a quantity (it decides the schedule's form), got {shown}"
+
+
+REFUSALS: dict[str, tuple[Callable[[], Any], str]] = {
+    "torch OneCycleLR total_steps": (
+        lambda: ct.OneCycleLR(1e-3, total_steps=T),
+        _form("OneCycleLR", "total_steps", "T"),
+    ),
+    "torch OneCycleLR epochs": (
+        lambda: ct.OneCycleLR(1e-3, epochs=K, steps_per_epoch=10),
+        _form("OneCycleLR", "epochs", "var('k')"),
+    ),
+    "torch ConstantLR factor": (lambda: ct.ConstantLR(1e-3, K), _form("ConstantLR", "factor", "var('k')")),
+    "torch ConstantLR factor 0": (
+        lambda: ct.ConstantLR(1e-3, 0.0, K),
+        "ConstantLR: factor must be > 0 when total_iters is a quantity (PyTorch divides by it at step var('k')), got 0.0",
+    ),
+    "torch CosineAnnealingWarmRestarts T_mult": (
+        lambda: ct.CosineAnnealingWarmRestarts(1e-3, 10, K),
+        _form("CosineAnnealingWarmRestarts", "T_mult", "var('k')"),
+    ),
+    "torch MultiStepLR gamma 0": (
+        lambda: ct.MultiStepLR(1e-3, [K], 0.0),
+        "MultiStepLR: gamma must be > 0 when milestones are quantities (the levels of gamma <= 0 are laid out"
+        " by value), got 0.0",
+    ),
+    "torch PolynomialLR negative power": (
+        lambda: ct.PolynomialLR(1e-3, K, -1.0),
+        "PolynomialLR: power must be >= 0 when total_iters is a quantity (PyTorch divides by zero at step"
+        " total_iters), got -1.0",
+    ),
+    "hf num_cycles": (
+        lambda: chf.get_cosine_schedule_with_warmup(1e-3, 10, 100, K),
+        _form("get_cosine_schedule_with_warmup", "num_cycles", "var('k')"),
+    ),
+    "hf hard restarts": (
+        lambda: chf.get_cosine_with_hard_restarts_schedule_with_warmup(1e-3, 10, T, 3),
+        "get_cosine_with_hard_restarts_schedule_with_warmup: num_training_steps must be a number, not a quantity,"
+        " when num_cycles > 1 (whether a restart falls on a step decides the schedule's form), got T",
+    ),
+    "hf polynomial power": (
+        lambda: chf.get_polynomial_decay_schedule_with_warmup(1e-3, 10, T, power=0.0),
+        "get_polynomial_decay_schedule_with_warmup: num_training_steps must be a number, not a quantity, when"
+        " power <= 0 (the decay's form then depends on the lengths), got T",
+    ),
+    "hf inverse_sqrt default timescale": (
+        lambda: chf.get_inverse_sqrt_schedule(1e-3, W),
+        "get_inverse_sqrt_schedule: timescale must be given when num_warmup_steps is a quantity (Hugging Face's"
+        " default, num_warmup_steps or 10000, picks by its value), got None with num_warmup_steps=var('w')",
+    ),
+    "hf warmup_lr_rate warmup": (
+        lambda: chf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1e-3, W, T, min_lr_rate=0.1),
+        _form("get_cosine_with_min_lr_schedule_with_warmup_lr_rate", "num_warmup_steps", "var('w')"),
+    ),
+    "hf min_lr base_lr": (
+        lambda: chf.get_cosine_with_min_lr_schedule_with_warmup(K, 10, T, min_lr_rate=0.1),
+        "get_cosine_with_min_lr_schedule_with_warmup: base_lr must be a number, not a quantity, with a min_lr"
+        " (whether the floor base_lr * min_lr_rate is below 0 decides the form), got var('k')",
+    ),
+    "hf wsd periodic decay": (
+        lambda: chf.get_wsd_schedule(1e-3, 10, K, num_training_steps=T, num_cycles=1.0),
+        "get_wsd_schedule: num_decay_steps must be a number, not a quantity, when num_cycles != 0.5 (a decay of"
+        " 0 steps has another form), got var('k')",
+    ),
+    "hf wsd negative ratio": (
+        lambda: chf.get_wsd_schedule(K, 10, 20, num_training_steps=100, min_lr_ratio=-0.1),
+        "get_wsd_schedule: base_lr must be a number, not a quantity, with min_lr_ratio=-0.1 (whether"
+        " base_lr * min_lr_ratio is below 0 decides the form), got var('k')",
+    ),
+    "optax linear onecycle": (
+        lambda: co.linear_onecycle_schedule(T, 1e-3),
+        "linear_onecycle_schedule: transition_steps must be a number, not a quantity (it decides the"
+        " schedule's form: Optax's phase ends int(pct_start * transition_steps) and int(pct_final *"
+        " transition_steps) merge into one knot when they are equal), got T",
+    ),
+    "optax cosine onecycle pct_start 1": (
+        lambda: co.cosine_onecycle_schedule(T, 1e-3, pct_start=1.0),
+        "cosine_onecycle_schedule: pct_start must be in [0, 1) when transition_steps is a quantity (Optax's two"
+        " knots merge when int(pct_start * transition_steps) is transition_steps, which changes the schedule's"
+        " form), got 1.0",
+    ),
+    "optax onecycle pct_start": (
+        lambda: co.cosine_onecycle_schedule(100, 1e-3, pct_start=K),
+        _form("cosine_onecycle_schedule", "pct_start", "var('k')"),
+    ),
+    "optax interpolate knots": (
+        lambda: co.piecewise_interpolate_schedule("linear", 1.0, {T: 0.5}),
+        "piecewise_interpolate_schedule: boundaries_and_scales must have numbers as keys, not quantities (a"
+        " segment shorter than a step has another form), got T",
+    ),
+    "optax scales": (
+        lambda: co.piecewise_constant_schedule(1.0, {10: K}),
+        _form("piecewise_constant_schedule", "boundaries_and_scales", "var('k')"),
+    ),
+    "optax decay_rate": (
+        lambda: co.exponential_decay(1.0, 10, K),
+        _form("exponential_decay", "decay_rate", "var('k')"),
+    ),
+    "optax warmup cosine peak": (
+        lambda: co.warmup_cosine_decay_schedule(0.0, K, 10, 100, end_value=1e-5),
+        "warmup_cosine_decay_schedule: peak_value must be a number, not a quantity, when end_value is not 0"
+        " (a peak_value of 0 has another form), got var('k')",
+    ),
+    "keras power": (
+        lambda: ck.PolynomialDecay(1.0, T, power=K),
+        _form("PolynomialDecay", "power", "var('k')"),
+    ),
+    "timm cycle_limit": (
+        lambda: ctimm.CosineLRScheduler(1e-3, T, cycle_limit=K),
+        _form("CosineLRScheduler", "cycle_limit", "var('k')"),
+    ),
+    "timm tanh without prefix": (
+        lambda: ctimm.TanhLRScheduler(1e-3, T, warmup_t=5),
+        "TanhLRScheduler: t_initial must be a number, not a quantity, without warmup_prefix (timm's warmup then"
+        " aims at the tanh's value at warmup_t, a number lrdsl computes when it builds the schedule), got T",
+    ),
+    "timm multistep rate 0": (
+        lambda: ctimm.MultiStepLRScheduler(1e-3, [K], 0.0),
+        "MultiStepLRScheduler: decay_rate must be > 0 when decay_t holds quantities (the levels of a rate <= 0"
+        " are laid out by value), got 0.0",
+    ),
+    "timm plateau warmup": (
+        lambda: ctimm.PlateauLRScheduler(1e-3, warmup_t=W),
+        _form("PlateauLRScheduler", "warmup_t", "var('w')"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_a_quantity_that_decides_the_form_is_refused(name: str) -> None:
+    make, message = REFUSALS[name]
+    with pytest.raises(lr.ScheduleError) as e:
+        make()
+    assert str(e.value) == message
+
+
+def test_a_tanh_with_warmup_prefix_takes_quantities() -> None:
+    s = ctimm.TanhLRScheduler(1e-3, T, warmup_t=W, warmup_prefix=True)
+    assert s.bind(T=30, w=5) == ctimm.TanhLRScheduler(1e-3, 30, warmup_t=5, warmup_prefix=True)
+
+
+# ----------------------------------------------------------------------------
+# Bad bound values: refused when bound, with the path to the node.
+
+
+BAD_BINDINGS: dict[str, tuple[Callable[[], lr.Schedule], dict[str, Any], str]] = {
+    "hf negative warmup": (
+        lambda: chf.get_cosine_schedule_with_warmup(1e-3, W, T),
+        {"w": -1, "T": 100},
+        "bind: warmup: warmup: steps must be >= 0, got -1",
+    ),
+    "timm wsd decay past t_initial": (
+        lambda: ctimm.WSDLRScheduler(1e-3, T, K),
+        {"T": 10, "k": 20},
+        "bind: chain.pieces[1] (constant): constant: steps must be >= 0, got -10",
+    ),
+    "torch step_size 0": (
+        lambda: ct.StepLR(1e-3, K),
+        {"k": 0},
+        "bind: step: step: step_size must be > 0, got 0",
+    ),
+    "torch milestones out of order": (
+        lambda: ct.MultiStepLR(1e-3, [K, 5]),
+        {"k": 7},
+        "bind: multistep: multistep: milestones must be non-decreasing, got [7, 5]",
+    ),
+    "keras boundaries out of order": (
+        lambda: ck.PiecewiseConstantDecay([K, 5], [1.0, 0.5, 0.1]),
+        {"k": 7},
+        "bind: piecewise: piecewise: boundaries must be non-decreasing, got [8, 6]",
+    ),
+    "optax exponential transition_steps 0": (
+        lambda: co.exponential_decay(1.0, K, 0.5),
+        {"k": 0},
+        "bind: exponential: exponential: every must be > 0, got 0",
+    ),
+    "torch cosine T_max 0": (
+        lambda: ct.CosineAnnealingLR(1e-3, K),
+        {"k": 0},
+        "bind: cosine: cosine: steps must be > 0 for a periodic cosine, got 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BAD_BINDINGS)
+def test_a_bad_bound_value_is_refused_when_bound(name: str) -> None:
+    make, values, message = BAD_BINDINGS[name]
+    s = make()
+    with pytest.raises(lr.ScheduleError) as e:
+        s.bind(**values)
+    assert str(e.value) == message

@@ -102,7 +102,8 @@ def linear_schedule(
     fn = "linear_schedule"
     steps = rule.steps(fn, "transition_steps", transition_steps)
     if not is_plain(steps):
-        return _begin(_transition(Linear, init_value, end_value, steps), rule.steps(fn, "transition_begin", transition_begin))
+        begin = rule.steps(fn, "transition_begin", transition_begin)
+        return _begin(_transition(Linear, init_value, end_value, steps), begin)
     if steps <= 0:
         return Constant(init_value)
     return _begin(Linear(init_value, end_value, steps), rule.steps(fn, "transition_begin", transition_begin))
@@ -380,7 +381,8 @@ def warmup_cosine_decay_schedule(
         )
     alpha = 0.0 if is_plain(peak_value) and peak_value == 0.0 else end_value / peak_value
     decay = cosine_decay_schedule(peak_value, decay_steps - warmup_steps, alpha, exponent)
-    if isinstance(decay, Cosine) and not (is_plain(peak_value) and peak_value == 0.0):  # its end is end_value itself, not peak * alpha
+    if isinstance(decay, Cosine) and not (is_plain(peak_value) and peak_value == 0.0):
+        # its end is end_value itself, not peak * alpha
         decay = Cosine(peak_value, end_value, decay.steps, exponent=decay.exponent)
     return _after_warmup(fn, init_value, peak_value, warmup_steps, decay)
 

@@ -122,9 +122,8 @@ def _cycles(
     ``cycle_decay`` (timm takes it) alternates the sign of the peaks."""
     period = rule.positive(fn, "t_initial", rule.steps(fn, "t_initial", t_initial))
     rule.at_least(fn, "lr_min", lr_min, 0)
-    mult = rule.at_least(
-        fn, "cycle_mul", rule.concrete(fn, "cycle_mul", cycle_mul), 1, "(shorter cycles end, in timm, in a math domain error)"
-    )
+    mult = rule.concrete(fn, "cycle_mul", cycle_mul)
+    mult = rule.at_least(fn, "cycle_mul", mult, 1, "(shorter cycles end, in timm, in a math domain error)")
     limit = rule.concrete(fn, "cycle_limit", cycle_limit)
     decay = rule.concrete(fn, "cycle_decay", cycle_decay)
     k_decay = rule.concrete(fn, "k_decay", k_decay)
@@ -325,7 +324,12 @@ def MultiStepLRScheduler(
         # in the order given (in order, as timm's bisect assumes: checked when bound)
         rate = rule.concrete(fn, "decay_rate", decay_rate)
         if rate <= 0:
-            raise check.fail(fn, "decay_rate", rate, "> 0 when decay_t holds quantities (the levels of a rate <= 0 are laid out by value)")
+            raise check.fail(
+                fn,
+                "decay_rate",
+                rate,
+                "> 0 when decay_t holds quantities (the levels of a rate <= 0 are laid out by value)",
+            )
         multi = MultiStep(base_lr, [quantity.max(m - 1, 0) for m in points], gamma=rate)
         warm = _warm(multi, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr, aims=False)
         return _epochs(_noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed), t_in_epochs, steps_per_epoch)

@@ -52,7 +52,6 @@ from .. import quantity
 from .._node import Schedule
 from .._ops import is_plain
 from ..combinators import chain
-from ..errors import ScheduleError
 from ..families import CosineRestarts, Cyclic
 from ..primitives import Constant, Cosine, Exponential, Lambda, Linear, MultiStep, Piecewise, Polynomial, Step
 from ..products import RunningProduct
@@ -248,7 +247,9 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
         points = [rule.steps(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones)]
         rate = rule.concrete(fn, "gamma", gamma)
         if rate <= 0:
-            raise check.fail(fn, "gamma", rate, "> 0 when milestones are quantities (the levels of gamma <= 0 are laid out by value)")
+            raise check.fail(
+                fn, "gamma", rate, "> 0 when milestones are quantities (the levels of gamma <= 0 are laid out by value)"
+            )
         return _factored(fn, base_lr, lambda b: MultiStep(b, points, gamma=rate))
     reached = sorted(
         int(m)
@@ -284,7 +285,9 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
     total = rule.steps(fn, "total_iters", total_iters)
     if check.is_symbolic(total):
         if factor == 0:
-            raise check.fail(fn, "factor", factor, f"> 0 when total_iters is a quantity (PyTorch divides by it at step {total!r})")
+            raise check.fail(
+                fn, "factor", factor, f"> 0 when total_iters is a quantity (PyTorch divides by it at step {total!r})"
+            )
         g = _reached(total)
 
         def lift(b: Any) -> Schedule:
@@ -762,7 +765,9 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     power = rule.concrete(fn, "power", power)
     if check.is_symbolic(total):
         if power < 0:
-            raise check.fail(fn, "power", power, ">= 0 when total_iters is a quantity (PyTorch divides by zero at step total_iters)")
+            raise check.fail(
+                fn, "power", power, ">= 0 when total_iters is a quantity (PyTorch divides by zero at step total_iters)"
+            )
         if power == 0:
             return _factored(fn, base_lr, Constant)
         # one form: the decay, held from the last whole step k = max(0, floor(total_iters)) at its
@@ -812,7 +817,12 @@ def SWALR(
     if check.is_symbolic(anneal_epochs):  # 0 epochs: a line or cosine of 0 steps, swa_lr from the start
         n = rule.steps(fn, "anneal_epochs", anneal_epochs)
         piece = Cosine if kind == "cos" else Linear
-        return _per_group(fn, lambda base_lr, swa_lr: _overwrites(fn, base_lr, piece(base_lr, swa_lr, n)), base_lr=base_lr, swa_lr=swa_lr)
+        return _per_group(
+            fn,
+            lambda base_lr, swa_lr: _overwrites(fn, base_lr, piece(base_lr, swa_lr, n)),
+            base_lr=base_lr,
+            swa_lr=swa_lr,
+        )
     if isinstance(anneal_epochs, bool) or not isinstance(anneal_epochs, int) or anneal_epochs < 0:
         raise check.fail(fn, "anneal_epochs", anneal_epochs, "an int >= 0")
 
