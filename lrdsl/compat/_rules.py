@@ -76,7 +76,7 @@ def undone(fn: str, param: str, value: Any, anchor: Any, exact: Any, why: str) -
     ``1 / factor`` overflows, or ``base_lr * factor`` is deep in the subnormal range).
 
     Not checked for a symbolic lr (it has no value yet; the factor's own range is)."""
-    if not is_plain(exact):
+    if check.is_symbolic(exact):
         return
     try:
         got = float(anchor())
