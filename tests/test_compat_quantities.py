@@ -849,3 +849,49 @@ def test_a_bad_bound_value_is_refused_when_bound(name: str) -> None:
     with pytest.raises(lr.ScheduleError) as e:
         s.bind(**values)
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ct.ExponentialLR(1.0, K), _form("ExponentialLR", "gamma", "var('k')")),
+        (lambda: ct.StepLR(1.0, 5, K), _form("StepLR", "gamma", "var('k')")),
+        (lambda: ck.ExponentialDecay(1.0, 10, K), _form("ExponentialDecay", "decay_rate", "var('k')")),
+        (
+            lambda: ctimm.WSDLRScheduler(1.0, T, 3, K),
+            "WSDLRScheduler: lr_min must be a number, not a quantity (whether lr_min > base_lr decides the"
+            " schedule's form: timm's stable lr is max(base_lr, lr_min)), got var('k')",
+        ),
+    ],
+    ids=["torch ExponentialLR gamma", "torch StepLR gamma", "keras ExponentialDecay rate", "timm wsd lr_min"],
+)
+def test_a_rate_whose_sign_picks_the_form_is_refused(make: Callable[[], Any], message: str) -> None:
+    # (gamma <= 0 is laid out as levels, lr_min > base_lr as a constant: the form depends on the value)
+    with pytest.raises(lr.ScheduleError) as e:
+        make()
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize("lr0", [1.0, -1.0, 0.0])
+def test_keras_inversetimedecay_initial_rate_may_be_a_quantity_of_either_sign(lr0: float) -> None:
+    agree(lambda: ck.InverseTimeDecay(lr0, 10, 0.5), lambda: ck.InverseTimeDecay(K, 10, 0.5), {"k": lr0})
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "values"),
+    [
+        ("hf constant_with_warmup", lambda w: chf.get_constant_schedule_with_warmup(1e-3, w), [0, 1, 7, 2.5]),
+        ("hf inverse_sqrt", lambda w: chf.get_inverse_sqrt_schedule(1e-3, w, timescale=10), [0, 1, 7]),
+        (
+            "hf cosine_warmup_with_min_lr",
+            lambda n: chf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1e-3, 5, n, min_lr_rate=0.1),
+            [0, 3, 5, 6, 30],
+        ),
+        ("hf get_scheduler", lambda n: chf.get_scheduler("linear", 1e-3, 5, n), [0, 3, 5, 6, 30]),
+    ],
+)
+def test_hf_one_length_may_be_a_quantity(
+    name: str, make: Callable[[Any], lr.Schedule], values: list[Any]
+) -> None:
+    for v in values:
+        agree(lambda: make(v), lambda: make(K), {"k": v})

@@ -58,7 +58,7 @@ def ExponentialDecay(
     alternating every ``decay_steps``; elsewhere Keras's values are NaN, and it is refused."""
     fn = "ExponentialDecay"
     steps = _positive_steps(fn, "decay_steps", decay_steps)
-    rate = rule.number(fn, "decay_rate", decay_rate)
+    rate = rule.concrete(fn, "decay_rate", decay_rate)
     if is_plain(rate) and rate == 0:
         return Piecewise([steps if staircase else 1], [initial_learning_rate, 0.0])
     if is_plain(rate) and rate < 0:
@@ -142,7 +142,9 @@ def InverseTimeDecay(
     fn = "InverseTimeDecay"
     steps = _positive_steps(fn, "decay_steps", decay_steps)
     lr0 = rule.number(fn, "initial_learning_rate", initial_learning_rate)
-    if is_plain(lr0) and lr0 < 0:
+    if not is_plain(lr0):  # of either sign: lr0 times the decay from 1
+        return lr0 * InverseTime(1.0, decay_rate, every=steps, staircase=staircase)
+    if lr0 < 0:
         return -InverseTime(-lr0, decay_rate, every=steps, staircase=staircase)
     return InverseTime(lr0, decay_rate, every=steps, staircase=staircase)
 

@@ -434,6 +434,12 @@ def WSDLRScheduler(
         raise check.fail(fn, "decay_t", decay_t, f"in (0, t_initial], t_initial={t_initial!r}")
     warmup_t = _warmup_t(fn, warmup_t)
     rule.at_least(fn, "lr_min", lr_min, 0)
+    for name, v in (("base_lr", base_lr), ("lr_min", lr_min)):
+        if check.is_symbolic(v):
+            raise ScheduleError(
+                f"{fn}: {name} must be a number, not a quantity (whether lr_min > base_lr decides the"
+                f" schedule's form: timm's stable lr is max(base_lr, lr_min)), got {v!r}"
+            )
     if is_plain(lr_min) and is_plain(base_lr) and lr_min > base_lr:
         # timm's stable lr is max(base_lr, lr_min) = lr_min, and decays from lr_min to lr_min
         s: Schedule = Constant(lr_min)

@@ -185,7 +185,7 @@ def MultiplicativeLR(base_lr: float | Sequence[float], lr_lambda: Any) -> Result
     def build(base_lr: Any, lr_lambda: Any) -> Schedule:
         if callable(lr_lambda):
             return _factored("MultiplicativeLR", base_lr, lambda b: RunningProduct(b, Lambda(lr_lambda)))
-        factor = rule.number("MultiplicativeLR", "lr_lambda", lr_lambda)
+        factor = rule.concrete("MultiplicativeLR", "lr_lambda", lr_lambda)
         return _factored("MultiplicativeLR", base_lr, lambda b: _exponential(b, factor))
 
     return _per_group("MultiplicativeLR", build, base_lr=base_lr, lr_lambda=lr_lambda)
@@ -223,7 +223,7 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     size = rule.whole(fn, "step_size", step_size, "a whole number > 0")
     if size <= 0:
         raise check.fail(fn, "step_size", step_size, "a whole number > 0")
-    gamma = rule.number(fn, "gamma", gamma)
+    gamma = rule.concrete(fn, "gamma", gamma)
     return _factored(fn, base_lr, lambda b: rule.powers(b, gamma, size, lambda g: Step(b, size, gamma=g)))
 
 
@@ -256,7 +256,7 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
         for m in (rule.number(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones))
         if rule.is_whole(m) and m >= 0
     )
-    gamma = rule.number(fn, "gamma", gamma)
+    gamma = rule.concrete(fn, "gamma", gamma)
 
     def make(b: Any) -> Schedule:
         if not reached:
@@ -365,7 +365,7 @@ def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
     ``gamma = 0`` is ``base_lr`` at ``t = 0``, then 0 (PyTorch's ``0 ** 0 = 1``); a negative
     ``gamma`` (PyTorch takes it) is ``exponential(base_lr, -gamma)`` times the sign ``(-1)
     ** floor(t)``."""
-    gamma = rule.number("ExponentialLR", "gamma", gamma)
+    gamma = rule.concrete("ExponentialLR", "gamma", gamma)
     return _factored("ExponentialLR", base_lr, lambda b: _exponential(b, gamma))
 
 
@@ -535,7 +535,7 @@ def CyclicLR(
     length = up + (up if down is None else down)
     exp_range = scale_fn is None and mode == "exp_range"
     if exp_range:
-        gamma = rule.number(fn, "gamma", gamma)
+        gamma = rule.concrete(fn, "gamma", gamma)
 
     def cycle(low: Any, high: Any, sign: int = 1) -> Schedule:
         """``low + (high - low) * x * scale``, ``x`` the triangle of the cycle; with a custom
