@@ -18,6 +18,7 @@ are tested against the concrete ones, over parameters drawn as there (edges incl
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -894,4 +895,4 @@ def test_hf_one_length_may_be_a_quantity(
     name: str, make: Callable[[Any], lr.Schedule], values: list[Any]
 ) -> None:
     for v in values:
-        agree(lambda: make(v), lambda: make(K), {"k": v})
+        agree(partial(make, v), lambda: make(K), {"k": v})
