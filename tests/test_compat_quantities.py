@@ -896,3 +896,55 @@ def test_hf_one_length_may_be_a_quantity(
 ) -> None:
     for v in values:
         agree(partial(make, v), lambda: make(K), {"k": v})
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: ct.ReduceLROnPlateau(lr.cosine(1.0, 0.0, T)),
+            "ReduceLROnPlateau: base_lr must be bound before it meets a plateau (a plateau schedule has no .bind:"
+            " bind the schedule or number first), got cosine(1.0, 0.0, T)",
+        ),
+        (
+            lambda: ck.ReduceLROnPlateau(learning_rate=K),
+            "ReduceLROnPlateau: learning_rate must be bound before it meets a plateau (a plateau schedule has no"
+            " .bind: bind the schedule or number first), got var('k')",
+        ),
+        (
+            lambda: ctimm.PlateauLRScheduler(K),
+            "PlateauLRScheduler: base_lr must be bound before it meets a plateau (a plateau schedule has no .bind:"
+            " bind the schedule or number first), got var('k')",
+        ),
+    ],
+    ids=["torch", "keras", "timm"],
+)
+def test_a_plateau_refuses_quantities(make: Callable[[], Any], message: str) -> None:
+    with pytest.raises(lr.ScheduleError) as e:
+        make()
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize("prefix", [True, False])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda b, p: ctimm.MultiStepLRScheduler(b, [1, 5], 0.5, warmup_t=3, warmup_prefix=p),
+        lambda b, p: ctimm.CosineLRScheduler(b, 10, 0.1, cycle_limit=0, warmup_t=3, warmup_prefix=p),
+        lambda b, p: ctimm.CosineLRScheduler(b, 10, 0.1, k_decay=0, warmup_t=3, warmup_prefix=p),
+        lambda b, p: ctimm.StepLRScheduler(b, 4, 0.0, warmup_t=3, warmup_prefix=p),
+        lambda b, p: ctimm.PolyLRScheduler(b, 10, 0.0, warmup_t=3, warmup_prefix=p),
+    ],
+    ids=[
+        "multistep from step 0",
+        "cosine without cycles",
+        "cosine k_decay 0",
+        "step gamma 0",
+        "poly power 0",
+    ],
+)
+def test_timm_warmup_aims_at_a_symbolic_base_lr(
+    make: Callable[[Any, bool], lr.Schedule], prefix: bool
+) -> None:
+    # (the schedule after the warmup need not begin at base_lr: the warmup still aims at it)
+    agree(lambda: make(1.0, prefix), lambda: make(K, prefix), {"k": 1.0})

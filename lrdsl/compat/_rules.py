@@ -11,6 +11,7 @@ from typing import Any
 from .. import _checks as check
 from .._node import Schedule
 from .._ops import is_plain
+from ..errors import ScheduleError
 
 
 def number(fn: str, param: str, value: Any) -> Any:
@@ -22,6 +23,17 @@ def concrete(fn: str, param: str, value: Any) -> Any:
     """A number that decides the schedule's form, so not a quantity: ``fn: param must be a
     number, not a quantity (it decides the schedule's form), got T``."""
     return check.number(fn, param, check.not_symbolic(fn, param, value))
+
+
+def unplateaued(fn: str, param: str, value: Any) -> Any:
+    """``value`` (a number or a schedule) unless it holds quantities: a plateau schedule is not
+    bound, so ``fn: param must be bound before it meets a plateau (...), got T``."""
+    if check.is_symbolic(value) or (isinstance(value, Schedule) and value.free):
+        raise ScheduleError(
+            f"{fn}: {param} must be bound before it meets a plateau (a plateau schedule has no"
+            f" .bind: bind the schedule or number first), got {value!r}"
+        )
+    return value
 
 
 def steps(fn: str, param: str, value: Any) -> Any:

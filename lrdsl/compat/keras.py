@@ -273,4 +273,4 @@ def ReduceLROnPlateau(
                 " optimizer): the optimizer's lr or schedule",
             )
         return plateau
-    return learning_rate * plateau
+    return rule.unplateaued(fn, "learning_rate", learning_rate) * plateau

@@ -143,12 +143,12 @@ def _warm(
 
     A symbolic warmup is always there (0 steps: the values of ``s``). For a symbolic ``s``,
     whose ``s(0)`` cannot be computed yet, ``aims`` says that it is ``target`` whatever the
-    quantities' values; if not, a line chained to ``s`` (to ``s(t)`` itself without
-    ``warmup_prefix``: ``s.shift(-warmup_t)`` from ``warmup_t`` on)."""
+    quantities' values; if not, or if ``target`` is symbolic, a line chained to ``s`` (to
+    ``s(t)`` itself without ``warmup_prefix``: ``s.shift(-warmup_t)`` from ``warmup_t`` on)."""
     if is_plain(warmup_t) and warmup_t <= 0:
         return s
     if not (s._plain and is_plain(target)):
-        if aims:
+        if aims and not s._plain:
             return Warmup(s, warmup_t, start=warmup_lr_init, shift=warmup_prefix)
         after = s if warmup_prefix else s.shift(-warmup_t)
         return chain(Linear(warmup_lr_init, target, warmup_t), after, boundaries=[warmup_t])
@@ -343,7 +343,9 @@ def MultiStepLRScheduler(
         s = rule.levels(base_lr, milestones, rate)
     else:
         s = MultiStep(base_lr, milestones, gamma=rate)
-    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
+    # (a milestone at 0 decays from step 0: then s(0) is not base_lr)
+    aims = all(m > 0 for m in milestones)
+    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr, aims=aims)
     noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
@@ -502,6 +504,8 @@ def PlateauLRScheduler(
             " reproduced yet)",
         )
     del noise_type, noise_pct, noise_std, noise_seed, initialize
+    base_lr = rule.unplateaued(fn, "base_lr", base_lr)
+    warmup_lr_init = rule.unplateaued(fn, "warmup_lr_init", warmup_lr_init)
     warmup_t = _warmup_t(fn, check.not_symbolic(fn, "warmup_t", warmup_t))
     warm = _warm(Constant(base_lr), warmup_t, warmup_lr_init, True, base_lr)
     plateau = TorchPlateau(mode, decay_rate, patience_t, threshold, "rel", cooldown_t, lr_min)

@@ -872,7 +872,7 @@ def ReduceLROnPlateau(
 
     fn = "ReduceLROnPlateau"
     per_group = isinstance(base_lr, (list, tuple))
-    bases = list(base_lr) if per_group else [base_lr]
+    bases = [rule.unplateaued(fn, "base_lr", b) for b in (list(base_lr) if per_group else [base_lr])]
     if isinstance(min_lr, (list, tuple)):
         if len(min_lr) != len(bases):
             raise check.fail(fn, "min_lr", list(min_lr), f"a list of {len(bases)} min_lrs (one per param group)")
