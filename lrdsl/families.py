@@ -583,18 +583,27 @@ def onecycle(
     piece = Cosine if kind == "cos" else Linear
     lo = peak / div
     end = lo / fdiv
-    a = float(pct * total) - 1
+    a = _float(pct * total, pct) - 1
     last = total - 1
     if is_plain(a) and a <= 0:
         raise check.fail(fn, "pct_start", pct, f"such that pct_start * total_steps > 1 (total_steps={total!r})")
     if three:
-        b = float(2 * pct * total) - 2
-        if is_plain(last) and last - b <= 0:
+        b = _float(2 * pct * total, pct) - 2
+        if is_plain(last - b) and last - b <= 0:
             raise check.fail(fn, "pct_start", pct, "small enough to leave steps for the third phase")
         return chain(piece(lo, peak, a), piece(peak, lo, b - a), piece(lo, end, last - b))
-    if is_plain(last) and last - a <= 0:
+    if is_plain(last - a) and last - a <= 0:
         raise check.fail(fn, "pct_start", pct, "small enough to leave steps for the decay")
     return chain(piece(lo, peak, a), piece(peak, end, last - a))
+
+
+def _float(x: Any, factor: Any) -> Any:
+    """``float(x)`` for ``x``, a product by ``factor``; for a quantity, the same float once
+    bound: ``x`` itself when ``factor`` is a float (the product is one already), else
+    ``x * 1.0`` (``float(x)`` for an int, ``x`` for a float)."""
+    if is_plain(x):
+        return float(x)
+    return x if type(factor) is float else x * 1.0
 
 
 def _shaped(shape: str, start: Any, end: Any, steps: Any, rising: bool) -> Schedule:

@@ -19,6 +19,18 @@ later, timm counts epochs or updates, PyTorch's chainable forms are
 recursive), the constructor reproduces the anchor and its docstring says how.
 ``docs/compat.md`` (``python -m lrdsl.compat.table``) lists every schedule of
 the five libraries, its lrdsl spelling and whether it is tested exact.
+
+Lengths, boundaries and counts may be quantities (``lr.T``, ``lr.var(name)``),
+bound later: ``hf.get_cosine_schedule_with_warmup(1e-3, lr.round(0.1 * lr.T),
+lr.T).bind(T=1000)`` is the schedule of the numbers (equal to it, or where the
+anchor's form at an edge differs, with its values). Each constructor builds
+one form whatever the quantities' values (a warmup of 0 steps is still there,
+the anchor's ``max(1, n - w)`` is ``lr.max``, its ``int(x)`` is ``lr.floor``);
+checks that need the values run when bound. A parameter whose value picks the
+anchor's form (a ``num_cycles``, a ``power``, a rate, ``OneCycleLR``'s
+``total_steps``, ...) must be a number: a quantity there is a
+:class:`~lrdsl.ScheduleError` that says why (``OneCycleLR: total_steps must
+be a number, not a quantity (it decides the schedule's form), got T``).
 """
 
 from __future__ import annotations

@@ -11,11 +11,29 @@ from typing import Any
 from .. import _checks as check
 from .._node import Schedule
 from .._ops import is_plain
+from ..errors import ScheduleError
 
 
 def number(fn: str, param: str, value: Any) -> Any:
     """A finite real number (``TypeError`` for another type, ``ScheduleError`` for NaN or inf)."""
     return check.number(fn, param, value)
+
+
+def concrete(fn: str, param: str, value: Any) -> Any:
+    """A number that decides the schedule's form, so not a quantity: ``fn: param must be a
+    number, not a quantity (it decides the schedule's form), got T``."""
+    return check.number(fn, param, check.not_symbolic(fn, param, value))
+
+
+def unplateaued(fn: str, param: str, value: Any) -> Any:
+    """``value`` (a number or a schedule) unless it holds quantities: a plateau schedule is not
+    bound, so ``fn: param must be bound before it meets a plateau (...), got T``."""
+    if check.is_symbolic(value) or (isinstance(value, Schedule) and value.free):
+        raise ScheduleError(
+            f"{fn}: {param} must be bound before it meets a plateau (a plateau schedule has no"
+            f" .bind: bind the schedule or number first), got {value!r}"
+        )
+    return value
 
 
 def steps(fn: str, param: str, value: Any) -> Any:
@@ -67,7 +85,11 @@ def undone(fn: str, param: str, value: Any, anchor: Any, exact: Any, why: str) -
     """A factor the anchor's recursion applies to the lr and later divides out again:
     refused where the anchor's own arithmetic, ``anchor()`` (its lr at the step that
     divides), is not its formula's value ``exact`` to 1e-12 (a factor so small that
-    ``1 / factor`` overflows, or ``base_lr * factor`` is deep in the subnormal range)."""
+    ``1 / factor`` overflows, or ``base_lr * factor`` is deep in the subnormal range).
+
+    Not checked for a symbolic lr (it has no value yet; the factor's own range is)."""
+    if check.is_symbolic(exact):
+        return
     try:
         got = float(anchor())
     except ZeroDivisionError:

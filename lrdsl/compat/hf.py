@@ -20,9 +20,11 @@ from fractions import Fraction
 from typing import Any
 
 from .. import _checks as check
+from .. import quantity
 from .._node import Schedule
 from .._ops import is_plain
 from ..combinators import Warmup, chain
+from ..errors import ScheduleError
 from ..families import CosineRestarts, InverseSqrt, wsd
 from ..primitives import Constant, Cosine, Linear, Polynomial
 from . import _rules as rule
@@ -53,22 +55,28 @@ def _steps(fn: str, param: str, value: Any) -> Any:
     return v
 
 
-def _warmup(fn: str, base_lr: float, num_warmup_steps: Any, s: Schedule) -> Schedule:
+def _warmup(fn: str, base_lr: float, num_warmup_steps: Any, s: Schedule, aims: bool = True) -> Schedule:
     """Hugging Face's warmup, ``base_lr * t / max(1, num_warmup_steps)`` while ``t <
     num_warmup_steps``, then ``s(t - num_warmup_steps)``: ``warmup(s, num_warmup_steps)``
     when ``s`` begins at ``base_lr`` (lrdsl's warmup aims at ``s(0)``), else a line to
-    where Hugging Face's ramp would be at the end of the warmup, chained to ``s``."""
+    where Hugging Face's ramp would be at the end of the warmup, chained to ``s``.
+
+    ``aims``: a symbolic ``s`` (whose ``s(0)`` cannot be computed yet) begins at
+    ``base_lr`` whatever its quantities' values. A symbolic warmup is always there (a warmup of
+    length 0 has the values of ``s``)."""
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    if not w > 0:
+    if is_plain(w) and not w > 0:
         return s
-    if not (is_plain(base_lr) and s._plain) or s(0) == base_lr:
+    if is_plain(base_lr) and s._plain:
+        aims = s(0) == base_lr
+    if aims:
         return Warmup(s, w)
-    return chain(Linear(0.0, base_lr * w / max(1, w), w), s, boundaries=[w])
+    return chain(Linear(0.0, base_lr * w / quantity.max(1, w), w), s, boundaries=[w])
 
 
 def _decay_length(num_warmup_steps: Any, num_training_steps: Any) -> Any:
-    """Hugging Face's ``max(1, num_training_steps - num_warmup_steps)``."""
-    return max(1, num_training_steps - num_warmup_steps)
+    """Hugging Face's ``max(1, num_training_steps - num_warmup_steps)`` (symbolic for quantities)."""
+    return quantity.max(1, num_training_steps - num_warmup_steps)
 
 
 def _periodic_cosine(start: float, end: float, length: float, num_cycles: float) -> Schedule:
@@ -78,7 +86,7 @@ def _periodic_cosine(start: float, end: float, length: float, num_cycles: float)
     ``start`` for ever when ``num_cycles = 0``, or so small that the half-period
     overflows; clipped at 0 (by arithmetic and ``clip``) for a negative ``end``."""
     half = length / (2 * abs(num_cycles)) if num_cycles != 0 else math.inf
-    if not math.isfinite(half):
+    if is_plain(half) and not math.isfinite(half):
         return Constant(start)
     if is_plain(end) and end < 0:  # Hugging Face's max(0, ...) of a cosine that dips below 0
         return (Cosine(start - end, 0.0, half, periodic=True) - (-end)).clip(0.0)
@@ -109,13 +117,18 @@ def get_linear_schedule_with_warmup(base_lr: float, num_warmup_steps: int, num_t
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     n = _steps(fn, "num_training_steps", num_training_steps)
     left = n - w
+    if not is_plain(left):
+        # every case below in one form: base_lr * (left / max(1, left)) is base_lr (a
+        # float) for left >= 1, and a line of length 0 is its end, 0, for left <= 0
+        line = Linear(base_lr * (left / quantity.max(1, left)), 0.0, quantity.max(0, left))
+        return _warmup(fn, base_lr, w, line, aims=False)
     if left >= 1:
         decay: Schedule = Linear(base_lr, 0.0, left)
     elif left > 0:  # Hugging Face divides by max(1, left) = 1
         decay = Linear(base_lr * left, 0.0, left)
     else:
         decay = Constant(0.0)
-    return _warmup(fn, base_lr, w, decay)
+    return _warmup(fn, base_lr, w, decay, aims=left >= 1)
 
 
 def get_cosine_schedule_with_warmup(
@@ -129,7 +142,7 @@ def get_cosine_schedule_with_warmup(
     fn = "get_cosine_schedule_with_warmup"
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     length = _decay_length(w, _steps(fn, "num_training_steps", num_training_steps))
-    cycles = rule.number(fn, "num_cycles", num_cycles)
+    cycles = rule.concrete(fn, "num_cycles", num_cycles)
     return _warmup(fn, base_lr, w, _periodic_cosine(base_lr, 0.0, length, cycles))
 
 
@@ -149,8 +162,10 @@ def _restarts(start: float, end: float, length: Any, num_cycles: Any, offset: An
     one by one in a chain whose boundaries are the restarts, exact where they are whole.
     """
     period = length / num_cycles if num_cycles != 0 else math.inf
-    if not math.isfinite(period):  # (num_cycles * p) % 1 is 0 until p = 1
+    if is_plain(period) and not math.isfinite(period):  # (num_cycles * p) % 1 is 0 until p = 1
         return chain(Constant(start), Constant(end), boundaries=[length])
+    if not (is_plain(length) and is_plain(offset)):  # one cycle at most (no restart to place)
+        return chain(CosineRestarts(start, end, period), Constant(end), boundaries=[length])
     exact = Fraction(length) / Fraction(num_cycles)
     restarts = [m * exact for m in range(1, math.ceil(Fraction(num_cycles)))]
     misplaced = any(_misplaced(m, r, period, offset) for m, r in enumerate(restarts[:_MAX_CYCLES], 1))
@@ -186,7 +201,14 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     fn = "get_cosine_with_hard_restarts_schedule_with_warmup"
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     length = _decay_length(w, _steps(fn, "num_training_steps", num_training_steps))
-    cycles = rule.at_least(fn, "num_cycles", num_cycles, 0)
+    cycles = rule.at_least(fn, "num_cycles", rule.concrete(fn, "num_cycles", num_cycles), 0)
+    if cycles > 1:
+        for name, v in (("num_training_steps", num_training_steps), ("num_warmup_steps", w)):
+            if check.is_symbolic(v):
+                raise ScheduleError(
+                    f"{fn}: {name} must be a number, not a quantity, when num_cycles > 1 (whether a"
+                    f" restart falls on a step decides the schedule's form), got {v!r}"
+                )
     return _warmup(fn, base_lr, w, _restarts(base_lr, 0.0, length, cycles, w))
 
 
@@ -205,18 +227,28 @@ def get_polynomial_decay_schedule_with_warmup(
     ``power = 0`` holds ``base_lr`` up to ``num_training_steps`` included; a negative
     power is refused (Hugging Face divides by zero at ``num_training_steps``)."""
     fn = "get_polynomial_decay_schedule_with_warmup"
+    base_lr, lr_end = rule.concrete(fn, "base_lr", base_lr), rule.concrete(fn, "lr_end", lr_end)
     if not base_lr > lr_end:
         raise check.fail(fn, "lr_end", lr_end, f"< base_lr ({base_lr!r})")
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     n = _steps(fn, "num_training_steps", num_training_steps)
-    power = rule.number(fn, "power", power)
+    power = rule.concrete(fn, "power", power)
     left = n - w
+    if not is_plain(left):
+        if power <= 0:
+            name, v = ("num_training_steps", n) if check.is_symbolic(n) else ("num_warmup_steps", w)
+            raise ScheduleError(
+                f"{fn}: {name} must be a number, not a quantity, when power <= 0 (the decay's form then"
+                f" depends on the lengths), got {v!r}"
+            )
+        # a decay of length 0 is lr_end from its start, as when the warmup reaches the end
+        return _warmup(fn, base_lr, w, Polynomial(base_lr, lr_end, quantity.max(0, left), power=power), aims=False)
     if left == 0 and rule.is_whole(n):  # (between fractional equal ends no step divides)
         raise check.fail(
             fn, "num_training_steps", n, f"!= num_warmup_steps (Hugging Face divides by their difference at step {n})"
         )
     if left <= 0:  # no step decays: the warmup, then lr_end
-        return _warmup(fn, base_lr, w, Constant(lr_end))
+        return _warmup(fn, base_lr, w, Constant(lr_end), aims=False)
     if power < 0:
         raise check.fail(fn, "power", power, ">= 0 (Hugging Face divides by zero at num_training_steps)")
     if power == 0:  # (1 - p) ** 0 = 1 up to p = 1 included, lr_end after
@@ -230,6 +262,11 @@ def get_inverse_sqrt_schedule(base_lr: float, num_warmup_steps: int, timescale: 
     defaults to ``num_warmup_steps``, or 10000 without warmup."""
     fn = "get_inverse_sqrt_schedule"
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    if timescale is None and check.is_symbolic(w):
+        raise ScheduleError(
+            f"{fn}: timescale must be given when num_warmup_steps is a quantity (Hugging Face's default,"
+            f" num_warmup_steps or 10000, picks by its value), got None with num_warmup_steps={w!r}"
+        )
     if timescale is None:
         timescale = w or 10_000
     return _warmup(fn, base_lr, w, InverseSqrt(base_lr, timescale))
@@ -241,10 +278,17 @@ def _min_lr_rate(fn: str, base_lr: float, min_lr: float | None, min_lr_rate: flo
     if min_lr is not None:
         if is_plain(base_lr) and base_lr == 0:  # Hugging Face divides min_lr by it
             raise check.fail(fn, "base_lr", base_lr, "> 0 when min_lr is given (min_lr_rate = min_lr / base_lr)")
-        return rule.number(fn, "min_lr", min_lr) / base_lr
-    if min_lr_rate is None:
+        rate = rule.concrete(fn, "min_lr", min_lr) / base_lr
+    elif min_lr_rate is None:
         raise check.fail(fn, "min_lr_rate", None, "given (or min_lr)")
-    return rule.number(fn, "min_lr_rate", min_lr_rate)
+    else:
+        rate = rule.concrete(fn, "min_lr_rate", min_lr_rate)
+    if check.is_symbolic(base_lr) and rate != 0:
+        raise ScheduleError(
+            f"{fn}: base_lr must be a number, not a quantity, with a min_lr (whether the floor base_lr *"
+            f" min_lr_rate is below 0 decides the form), got {base_lr!r}"
+        )
+    return rate
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -261,7 +305,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     rate = _min_lr_rate(fn, base_lr, min_lr, min_lr_rate)
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     length = _decay_length(w, _steps(fn, "num_training_steps", num_training_steps))
-    cycles = rule.number(fn, "num_cycles", num_cycles)
+    cycles = rule.concrete(fn, "num_cycles", num_cycles)
     return _warmup(fn, base_lr, w, _periodic_cosine(base_lr, base_lr * rate, length, cycles))
 
 
@@ -291,10 +335,15 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     """
     fn = "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
     rate = _min_lr_rate(fn, base_lr, min_lr, min_lr_rate)
-    w = rule.whole(fn, "num_warmup_steps", _steps(fn, "num_warmup_steps", num_warmup_steps))
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     n = _steps(fn, "num_training_steps", num_training_steps)
-    cycles = rule.number(fn, "num_cycles", num_cycles)
-    decay = _periodic_cosine(base_lr, base_lr * rate, max(1, n - w), cycles)
+    cycles = rule.concrete(fn, "num_cycles", num_cycles)
+    decay = _periodic_cosine(base_lr, base_lr * rate, _decay_length(w, n), cycles)
+    if check.is_symbolic(w):  # (0, 1 and fractional counts have other forms)
+        raise ScheduleError(
+            f"{fn}: num_warmup_steps must be a number, not a quantity (it decides the schedule's form), got {w!r}"
+        )
+    w = rule.whole(fn, "num_warmup_steps", w)
     if w < 1:
         if cycles == 0:
             return decay
@@ -338,21 +387,35 @@ def get_wsd_schedule(
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
     stable = _steps(fn, "num_stable_steps", num_stable_steps)
     decay_steps = _steps(fn, "num_decay_steps", num_decay_steps)
-    low = base_lr * rule.number(fn, "min_lr_ratio", min_lr_ratio)
-    cycles = rule.number(fn, "num_cycles", num_cycles)
+    ratio = rule.concrete(fn, "min_lr_ratio", min_lr_ratio)
+    low = base_lr * ratio
+    cycles = rule.concrete(fn, "num_cycles", num_cycles)
+    if check.is_symbolic(base_lr) and (ratio < 0 or (ratio != 0 and decay_type == "cosine" and cycles != 0.5)):
+        raise ScheduleError(
+            f"{fn}: base_lr must be a number, not a quantity, with min_lr_ratio={ratio!r} (whether"
+            f" base_lr * min_lr_ratio is below 0 decides the form), got {base_lr!r}"
+        )
+    if decay_type == "cosine" and cycles != 0.5 and check.is_symbolic(decay_steps):
+        raise ScheduleError(
+            f"{fn}: num_decay_steps must be a number, not a quantity, when num_cycles != 0.5 (a decay of"
+            f" 0 steps has another form), got {decay_steps!r}"
+        )
     if decay_type != "cosine" or cycles == 0.5 or not decay_steps > 0:
         s = wsd(base_lr, w, stable, decay_steps, start=low, end=low, warmup=warmup_type, decay=decay_type)
     else:
         head = wsd(base_lr, w, stable, 0, start=low, end=base_lr, warmup=warmup_type)
         decay = _periodic_cosine(base_lr, low, decay_steps, cycles)
         at = w + stable
-        pieces = [head, decay, Constant(low)] if at > 0 else [decay, Constant(low)]
-        bounds = [at, at + decay_steps] if at > 0 else [decay_steps]
+        first = not is_plain(at) or at > 0  # (a symbolic head is always there: 0 steps are skipped)
+        pieces = [head, decay, Constant(low)] if first else [decay, Constant(low)]
+        bounds = [at, at + decay_steps] if first else [decay_steps]
         s = chain(*pieces, boundaries=bounds)
     if is_plain(low) and is_plain(base_lr) and low < 0 < base_lr:
         # Hugging Face's max(0, factor) in the warmup and the decay, then min_lr_ratio itself
         end = w + stable + decay_steps
-        return chain(s.clip(0.0), Constant(low), boundaries=[end]) if end > 0 else Constant(low)
+        if is_plain(end) and not end > 0:
+            return Constant(low)
+        return chain(s.clip(0.0), Constant(low), boundaries=[end])
     return s
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import _checks as check
+from .. import quantity
 from .._node import Schedule
 from .._ops import is_plain
 from ..combinators import chain
@@ -36,9 +37,10 @@ __all__ = [
 
 
 def _positive_steps(fn: str, name: str, steps: float) -> Any:
-    """Keras's ``decay_steps > 0``, as a number of steps."""
+    """Keras's ``decay_steps > 0``, as a number of steps (a quantity: checked when bound, by the
+    node that takes it)."""
     v = rule.steps(fn, name, steps)
-    if not v > 0:
+    if is_plain(v) and not v > 0:
         raise check.fail(fn, name, v, "> 0")
     return v
 
@@ -56,7 +58,7 @@ def ExponentialDecay(
     alternating every ``decay_steps``; elsewhere Keras's values are NaN, and it is refused."""
     fn = "ExponentialDecay"
     steps = _positive_steps(fn, "decay_steps", decay_steps)
-    rate = rule.number(fn, "decay_rate", decay_rate)
+    rate = rule.concrete(fn, "decay_rate", decay_rate)
     if is_plain(rate) and rate == 0:
         return Piecewise([steps if staircase else 1], [initial_learning_rate, 0.0])
     if is_plain(rate) and rate < 0:
@@ -90,6 +92,10 @@ def PiecewiseConstantDecay(boundaries: Sequence[int], values: Sequence[float]) -
         raise check.fail(fn, "values", levels, f"one longer than boundaries ({len(bounds) + 1} values)")
     if not bounds:
         raise check.fail(fn, "boundaries", bounds, "a list of at least one step (Keras reads boundaries[0])")
+    if check.is_symbolic(tuple(bounds)):
+        # one form: a switch at floor(b) + 1, at step 0 for the boundaries passed already
+        # (in increasing order, as Keras demands: checked when bound)
+        return Piecewise([quantity.max(0, quantity.floor(b) + 1) for b in bounds], levels)
     if bounds != sorted(bounds):
         raise check.fail(fn, "boundaries", bounds, "in increasing order")
     switch = [math.floor(b) + 1 for b in bounds]
@@ -116,7 +122,7 @@ def PolynomialDecay(
     power is refused (Keras's value is infinite there)."""
     fn = "PolynomialDecay"
     steps = _positive_steps(fn, "decay_steps", decay_steps)
-    power = rule.number(fn, "power", power)
+    power = rule.concrete(fn, "power", power)
     if power == 0:
         return Constant(initial_learning_rate)
     if power < 0:
@@ -136,7 +142,9 @@ def InverseTimeDecay(
     fn = "InverseTimeDecay"
     steps = _positive_steps(fn, "decay_steps", decay_steps)
     lr0 = rule.number(fn, "initial_learning_rate", initial_learning_rate)
-    if is_plain(lr0) and lr0 < 0:
+    if not is_plain(lr0):  # of either sign: lr0 times the decay from 1
+        return lr0 * InverseTime(1.0, decay_rate, every=steps, staircase=staircase)
+    if lr0 < 0:
         return -InverseTime(-lr0, decay_rate, every=steps, staircase=staircase)
     return InverseTime(lr0, decay_rate, every=steps, staircase=staircase)
 
@@ -159,7 +167,7 @@ def CosineDecay(
         return Cosine(initial_learning_rate, alpha * initial_learning_rate, steps)
     decay = Cosine(warmup_target, alpha * warmup_target, steps)
     w = rule.at_least(fn, "warmup_steps", rule.steps(fn, "warmup_steps", warmup_steps), 0)
-    if w == 0:
+    if is_plain(w) and w == 0:
         return decay
     return Linear(initial_learning_rate, warmup_target, w) >> decay
 
@@ -186,7 +194,7 @@ def CosineDecayRestarts(
     first = _positive_steps(fn, "first_decay_steps", first_decay_steps)
     t_mul = rule.at_least(fn, "t_mul", t_mul, 1, "(shorter cycles end, in Keras, in NaN)")
     m_mul = rule.number(fn, "m_mul", m_mul)
-    alpha = rule.number(fn, "alpha", alpha)
+    alpha = rule.concrete(fn, "alpha", alpha)
     lr = initial_learning_rate
     floor = alpha * lr
     if is_plain(m_mul) and m_mul == 0:
@@ -265,4 +273,4 @@ def ReduceLROnPlateau(
                 " optimizer): the optimizer's lr or schedule",
             )
         return plateau
-    return learning_rate * plateau
+    return rule.unplateaued(fn, "learning_rate", learning_rate) * plateau

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import _checks as check
+from .. import quantity
 from .._node import Schedule
 from .._ops import is_plain
 from ..combinators import chain
+from ..errors import ScheduleError
 from ..primitives import Constant, Cosine, Exponential, Interpolate, Linear, Piecewise, Polynomial
 from . import _rules as rule
 
@@ -43,8 +45,21 @@ __all__ = [
 
 
 def _begin(s: Schedule, transition_begin: Any) -> Schedule:
-    """``s`` from ``transition_begin`` on (Optax treats a negative one as 0)."""
+    """``s`` from ``transition_begin`` on (Optax treats a negative one as 0: for a quantity,
+    ``s.shift(max(0, transition_begin))``)."""
+    if not is_plain(transition_begin):
+        return s.shift(quantity.max(0, transition_begin))
     return s.shift(transition_begin) if transition_begin > 0 else s
+
+
+def _transition(make: Any, init_value: Any, end_value: Any, steps: Any) -> Schedule:
+    """``make(init_value, end_value, steps)`` for a symbolic ``steps``, in one form that is
+    also Optax's ``constant(init_value)`` when ``steps <= 0``: with ``g = min(1, max(0,
+    ceil(steps)))`` (1 when ``steps > 0``, else 0), ``make(init_value, end_value * g +
+    init_value * (1 - g), max(0, steps))`` (a transition of 0 steps is its end, here
+    ``init_value``; for ``g = 1`` the end is ``end_value + 0.0``, the same float)."""
+    g = quantity.min(1, quantity.max(0, quantity.ceil(steps)))
+    return make(init_value, end_value * g + init_value * (1 - g), quantity.max(0, steps))
 
 
 def constant_schedule(value: float) -> Schedule:
@@ -64,7 +79,14 @@ def polynomial_schedule(
     refused (Optax's value is infinite at the end)."""
     fn = "polynomial_schedule"
     steps = rule.steps(fn, "transition_steps", transition_steps)
-    power = rule.number(fn, "power", power)
+    power = rule.concrete(fn, "power", power)
+    if not is_plain(steps):
+        if power == 0:
+            return Constant(init_value)
+        if power < 0:
+            raise check.fail(fn, "power", power, ">= 0 (Optax's value is infinite at the end of the transition)")
+        s = _transition(lambda a, b, n: Polynomial(a, b, n, power=power), init_value, end_value, steps)
+        return _begin(s, rule.steps(fn, "transition_begin", transition_begin))
     if steps <= 0 or power == 0:
         return Constant(init_value)
     if power < 0:
@@ -79,6 +101,9 @@ def linear_schedule(
     (``constant(init_value)`` if ``transition_steps <= 0``)."""
     fn = "linear_schedule"
     steps = rule.steps(fn, "transition_steps", transition_steps)
+    if not is_plain(steps):
+        begin = rule.steps(fn, "transition_begin", transition_begin)
+        return _begin(_transition(Linear, init_value, end_value, steps), begin)
     if steps <= 0:
         return Constant(init_value)
     return _begin(Linear(init_value, end_value, steps), rule.steps(fn, "transition_begin", transition_begin))
@@ -95,7 +120,7 @@ def cosine_decay_schedule(
     refused (Optax's value is infinite there)."""
     fn = "cosine_decay_schedule"
     steps = rule.positive(fn, "decay_steps", rule.steps(fn, "decay_steps", decay_steps))
-    exponent = rule.number(fn, "exponent", exponent)
+    exponent = rule.concrete(fn, "exponent", exponent)
     alpha = rule.number(fn, "alpha", alpha)
     if exponent == 0:
         return Constant(init_value)
@@ -127,16 +152,17 @@ def exponential_decay(
     """
     fn = "exponential_decay"
     steps = rule.steps(fn, "transition_steps", transition_steps)
-    rate = rule.number(fn, "decay_rate", decay_rate)
+    rate = rule.concrete(fn, "decay_rate", decay_rate)
     if end_value is not None:
-        end_value = rule.number(fn, "end_value", end_value)
-    if steps <= 0 or rate == 0:
+        end_value = rule.concrete(fn, "end_value", end_value)
+    if rate == 0 or (is_plain(steps) and steps <= 0):
         return Constant(init_value)
     begin = rule.steps(fn, "transition_begin", transition_begin)
     if rate < 0:
         # rate ** p is real only at whole powers p: with staircase, or where every count
         # gives one (Optax's NaN otherwise); its sign then alternates with p
-        if not (staircase or (rule.power_of_two_at_most_one(steps) and (begin <= 0 or rule.is_whole(begin)))):
+        whole_begin = is_plain(begin) and (begin <= 0 or rule.is_whole(begin))
+        if not (staircase or (rule.power_of_two_at_most_one(steps) and whole_begin)):
             raise check.fail(
                 fn,
                 "decay_rate",
@@ -152,7 +178,7 @@ def exponential_decay(
         elif init_value < 0 <= end_value:
             return Constant(end_value)  # a lower bound above every value
     if rate == 1:
-        return Constant(init_value if end_value is None else min(init_value, end_value))
+        return Constant(init_value if end_value is None else quantity.min(init_value, end_value))
     s = Exponential(init_value, rate, every=steps, staircase=staircase, end=end_value)
     return _begin(s, begin)
 
@@ -160,15 +186,19 @@ def exponential_decay(
 def _knots(
     fn: str, init_value: float, boundaries_and_scales: Mapping[int, float] | None
 ) -> tuple[list[Any], list[Any]]:
-    """Optax's boundaries, sorted, and its values: the running products of the scales."""
+    """Optax's boundaries, sorted, and its values: the running products of the scales.
+
+    Boundaries that are quantities cannot be sorted: they are kept in the order given,
+    which must then be Optax's (checked when bound); the scales are numbers."""
     if boundaries_and_scales is not None and not isinstance(boundaries_and_scales, Mapping):
         raise TypeError(
             f"{fn}: boundaries_and_scales must be a dict {{step: scale}}, got {type(boundaries_and_scales).__name__}"
         )
-    items = sorted(
-        (rule.steps(fn, "boundaries_and_scales", b), rule.number(fn, "boundaries_and_scales", v))
+    given = [
+        (rule.steps(fn, "boundaries_and_scales", b), rule.concrete(fn, "boundaries_and_scales", v))
         for b, v in (boundaries_and_scales or {}).items()
-    )
+    ]
+    items = given if any(check.is_symbolic(b) for b, _ in given) else sorted(given)
     values = [init_value]
     for _, scale in items:
         if scale < 0:
@@ -185,6 +215,8 @@ def piecewise_constant_schedule(
 
     The scales of boundaries ``<= 0`` (passed by step 0) are in the first value."""
     bounds, values = _knots("piecewise_constant_schedule", init_value, boundaries_and_scales)
+    if check.is_symbolic(tuple(bounds)):  # one form: a boundary <= 0 switches at step 0
+        return Piecewise([quantity.max(0, b) for b in bounds], [v + 0.0 for v in values])
     passed = sum(b <= 0 for b in bounds)
     bounds, values = bounds[passed:], [v + 0.0 for v in values[passed:]]  # (-0.0 as 0.0)
     return Piecewise(bounds, values) if bounds else Constant(values[0])
@@ -203,6 +235,21 @@ def piecewise_interpolate_schedule(
     fn = "piecewise_interpolate_schedule"
     kind = check.choice(fn, "interpolate_type", interpolate_type, ("linear", "cosine"))
     bounds, values = _knots(fn, init_value, boundaries_and_scales)
+    for b in bounds:
+        if check.is_symbolic(b):
+            raise ScheduleError(
+                f"{fn}: boundaries_and_scales must have numbers as keys, not quantities (a segment"
+                f" shorter than a step has another form), got {b!r}"
+            )
+    return _interpolate(kind, bounds, values)
+
+
+def _interpolate(kind: str, bounds: list[Any], values: list[Any]) -> Schedule:
+    """:func:`piecewise_interpolate_schedule` of sorted ``bounds`` (quantities: whole numbers
+    in order, as Optax's one-cycle phase ends are) and the running products ``values``."""
+    fn = "piecewise_interpolate_schedule"
+    if check.is_symbolic(tuple(bounds)):
+        return Interpolate([0, *bounds], values, kind=kind)
     if bounds and bounds[0] < 0:
         raise check.fail(fn, "boundaries_and_scales", dict(zip(bounds, values[1:])), "keyed by steps >= 0")
     times = [0, *bounds]
@@ -217,7 +264,7 @@ def piecewise_interpolate_schedule(
 def _divisors(fn: str, div_factor: Any, final_div_factor: Any) -> None:
     """Optax divides ``peak_value`` by both (Python's ``ZeroDivisionError`` at 0)."""
     for name, v in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
-        if rule.number(fn, name, v) == 0:
+        if rule.concrete(fn, name, v) == 0:
             raise check.fail(fn, name, v, "!= 0 (Optax divides peak_value by it)")
 
 
@@ -234,6 +281,13 @@ def linear_onecycle_schedule(
     through ``peak / div_factor``, ``peak``, ``peak / div_factor`` and
     ``peak / div_factor / final_div_factor``: an ``interpolate``."""
     fn = "linear_onecycle_schedule"
+    pct_start, pct_final = rule.concrete(fn, "pct_start", pct_start), rule.concrete(fn, "pct_final", pct_final)
+    if check.is_symbolic(transition_steps):
+        raise ScheduleError(
+            f"{fn}: transition_steps must be a number, not a quantity (it decides the schedule's form: Optax's"
+            f" phase ends int(pct_start * transition_steps) and int(pct_final * transition_steps) merge into"
+            f" one knot when they are equal), got {transition_steps!r}"
+        )
     if transition_steps <= 0:
         raise check.fail(fn, "transition_steps", transition_steps, "> 0")
     _divisors(fn, div_factor, final_div_factor)
@@ -259,6 +313,22 @@ def cosine_onecycle_schedule(
     ``(int(pct_start * T), peak)`` and ``(T, peak / div_factor / final_div_factor)``:
     ``interpolate(..., kind="cosine")``."""
     fn = "cosine_onecycle_schedule"
+    pct_start = rule.concrete(fn, "pct_start", pct_start)
+    if check.is_symbolic(transition_steps):
+        pct = pct_start
+        if not 0 <= pct < 1:
+            raise check.fail(
+                fn,
+                "pct_start",
+                pct,
+                "in [0, 1) when transition_steps is a quantity (Optax's two knots merge when int(pct_start *"
+                " transition_steps) is transition_steps, which changes the schedule's form)",
+            )
+        _divisors(fn, div_factor, final_div_factor)
+        total = rule.steps(fn, "transition_steps", transition_steps)
+        # int(x) is floor(x) for x >= 0 (the knots are then whole numbers, in order)
+        ends = {quantity.floor(pct * total): div_factor, quantity.floor(total): 1.0 / (div_factor * final_div_factor)}
+        return _interpolate("cosine", *_knots(fn, peak_value / div_factor, ends))
     if transition_steps <= 0:
         raise check.fail(fn, "transition_steps", transition_steps, "> 0")
     _divisors(fn, div_factor, final_div_factor)
@@ -283,7 +353,7 @@ def _after_warmup(fn: str, init_value: float, peak_value: float, warmup_steps: i
     ``warmup_steps`` must be ``>= 0``: Optax joins the decay at a negative boundary,
     starting it part-way, before step 0."""
     w = rule.at_least(fn, "warmup_steps", rule.steps(fn, "warmup_steps", warmup_steps), 0)
-    if w == 0:  # Optax's warmup is then a constant that never runs
+    if is_plain(w) and w == 0:  # Optax's warmup is then a constant that never runs
         return rest
     return Linear(init_value, peak_value, w) >> rest
 
@@ -299,12 +369,20 @@ def warmup_cosine_decay_schedule(
     """``linear(init_value, peak_value, warmup_steps) >> cosine(peak_value, end_value,
     decay_steps - warmup_steps, exponent)`` (``decay_steps`` counts the warmup, as in Optax)."""
     fn = "warmup_cosine_decay_schedule"
-    if rule.number(fn, "decay_steps", decay_steps) - rule.number(fn, "warmup_steps", warmup_steps) <= 0:
+    left = rule.number(fn, "decay_steps", decay_steps) - rule.number(fn, "warmup_steps", warmup_steps)
+    if is_plain(left) and left <= 0:
         # Optax's cosine_decay_schedule refuses its decay_steps - warmup_steps
         raise check.fail(fn, "decay_steps", decay_steps, f"> warmup_steps ({warmup_steps})")
-    alpha = 0.0 if peak_value == 0.0 else rule.number(fn, "end_value", end_value) / peak_value
+    end_value = rule.number(fn, "end_value", end_value)
+    if not is_plain(peak_value) and not (is_plain(end_value) and end_value == 0):
+        raise ScheduleError(
+            f"{fn}: peak_value must be a number, not a quantity, when end_value is not 0 (a peak_value of 0"
+            f" has another form), got {peak_value!r}"
+        )
+    alpha = 0.0 if is_plain(peak_value) and peak_value == 0.0 else end_value / peak_value
     decay = cosine_decay_schedule(peak_value, decay_steps - warmup_steps, alpha, exponent)
-    if isinstance(decay, Cosine) and peak_value != 0.0:  # its end is end_value itself, not peak * alpha
+    if isinstance(decay, Cosine) and not (is_plain(peak_value) and peak_value == 0.0):
+        # its end is end_value itself, not peak * alpha
         decay = Cosine(peak_value, end_value, decay.steps, exponent=decay.exponent)
     return _after_warmup(fn, init_value, peak_value, warmup_steps, decay)
 
@@ -335,10 +413,9 @@ def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, Any]]) -> Schedule:
     lengths = [kw["decay_steps"] for kw in kwargs]
     if all(p.finite and p.duration == n for p, n in zip(pieces, lengths)):
         return chain(*pieces)
-    bounds, at = [], 0
+    bounds: list[Any] = []
     for n in lengths[:-1]:
-        at += n
-        bounds.append(at)
+        bounds.append(n if not bounds else bounds[-1] + n)
     return chain(*pieces, boundaries=bounds)
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _checks as check
+from .. import quantity
 from .._node import Schedule
 from .._ops import is_plain
 from ..combinators import Warmup, chain
@@ -121,9 +122,11 @@ def _cycles(
     ``cycle_decay`` (timm takes it) alternates the sign of the peaks."""
     period = rule.positive(fn, "t_initial", rule.steps(fn, "t_initial", t_initial))
     rule.at_least(fn, "lr_min", lr_min, 0)
-    mult = rule.at_least(fn, "cycle_mul", cycle_mul, 1, "(shorter cycles end, in timm, in a math domain error)")
-    limit = rule.number(fn, "cycle_limit", cycle_limit)
-    decay = rule.number(fn, "cycle_decay", cycle_decay)
+    mult = rule.concrete(fn, "cycle_mul", cycle_mul)
+    mult = rule.at_least(fn, "cycle_mul", mult, 1, "(shorter cycles end, in timm, in a math domain error)")
+    limit = rule.concrete(fn, "cycle_limit", cycle_limit)
+    decay = rule.concrete(fn, "cycle_decay", cycle_decay)
+    k_decay = rule.concrete(fn, "k_decay", k_decay)
     if limit <= 0 or k_decay == 0:
         return Constant(lr_min)
     if decay != 0 or limit <= 1:
@@ -132,11 +135,23 @@ def _cycles(
     return chain(make(base_lr, period, mult, 1), make(0.0, period * mult, mult, limit - 1), boundaries=[period])
 
 
-def _warm(s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool, target: float) -> Schedule:
+def _warm(
+    s: Schedule, warmup_t: int, warmup_lr_init: float, warmup_prefix: bool, target: float, aims: bool = True
+) -> Schedule:
     """timm's linear warmup from ``warmup_lr_init`` to ``target`` over ``warmup_t``, then
-    ``s(t - warmup_t)`` (``warmup_prefix``) or ``s(t)``."""
-    if warmup_t <= 0:
+    ``s(t - warmup_t)`` (``warmup_prefix``) or ``s(t)``.
+
+    A symbolic warmup is always there (0 steps: the values of ``s``). For a symbolic ``s``,
+    whose ``s(0)`` cannot be computed yet, ``aims`` says that it is ``target`` whatever the
+    quantities' values; if not, or if ``target`` is symbolic, a line chained to ``s`` (to
+    ``s(t)`` itself without ``warmup_prefix``: ``s.shift(-warmup_t)`` from ``warmup_t`` on)."""
+    if is_plain(warmup_t) and warmup_t <= 0:
         return s
+    if not (s._plain and is_plain(target)):
+        if aims and not s._plain:
+            return Warmup(s, warmup_t, start=warmup_lr_init, shift=warmup_prefix)
+        after = s if warmup_prefix else s.shift(-warmup_t)
+        return chain(Linear(warmup_lr_init, target, warmup_t), after, boundaries=[warmup_t])
     s0 = s(0)
     if target == s0:
         return Warmup(s, warmup_t, start=warmup_lr_init, shift=warmup_prefix)
@@ -176,6 +191,7 @@ def CosineLRScheduler(
     the first cycle, a negative one alternates the sign of the peaks; ``cycle_mul < 1`` is refused (timm's cycles then end in a math
     domain error)."""
     fn = "CosineLRScheduler"
+    cycle_limit, cycle_decay = rule.concrete(fn, "cycle_limit", cycle_limit), rule.concrete(fn, "cycle_decay", cycle_decay)
     decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
     s = _cycles(
         fn,
@@ -217,8 +233,9 @@ def TanhLRScheduler(
     cycle_decay, cycle_limit)``. timm's warmup aims at ``base_lr`` with
     ``warmup_prefix``, and at the tanh's own value at ``warmup_t`` without."""
     fn = "TanhLRScheduler"
+    cycle_limit, cycle_decay = rule.concrete(fn, "cycle_limit", cycle_limit), rule.concrete(fn, "cycle_decay", cycle_decay)
     # timm's own assertions
-    lb, ub = rule.number(fn, "lb", lb), rule.number(fn, "ub", ub)
+    lb, ub = rule.concrete(fn, "lb", lb), rule.concrete(fn, "ub", ub)
     if not lb < ub:
         raise check.fail(fn, "lb", lb, f"< ub ({ub!r})")
     rule.at_least(fn, "cycle_limit", cycle_limit, 0)
@@ -235,8 +252,15 @@ def TanhLRScheduler(
         cycle_decay,
         cycle_limit,
     )
-    target = base_lr if warmup_prefix or warmup_t <= 0 else s(warmup_t)
-    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, target)
+    unwarmed = is_plain(warmup_t) and warmup_t <= 0
+    if not (warmup_prefix or unwarmed or (s._plain and is_plain(warmup_t))):
+        name, v = ("warmup_t", warmup_t) if check.is_symbolic(warmup_t) else ("t_initial", t_initial)
+        raise ScheduleError(
+            f"{fn}: {name} must be a number, not a quantity, without warmup_prefix (timm's warmup then aims at"
+            f" the tanh's value at warmup_t, a number lrdsl computes when it builds the schedule), got {v!r}"
+        )
+    target = base_lr if warmup_prefix or unwarmed else s(warmup_t)
+    warm = _warm(s, warmup_t, warmup_lr_init, warmup_prefix, target, aims=False)
     noisy = _noisy("TanhLRScheduler", warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
@@ -264,7 +288,7 @@ def StepLRScheduler(
     ``decay_t`` must be ``> 0`` (timm divides by it)."""
     fn = "StepLRScheduler"
     size = rule.positive(fn, "decay_t", rule.steps(fn, "decay_t", decay_t))
-    rate = rule.number(fn, "decay_rate", decay_rate)
+    rate = rule.concrete(fn, "decay_rate", decay_rate)
     s = rule.powers(base_lr, rate, size, lambda g: Step(base_lr, size, gamma=g))
     warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
     noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
@@ -296,6 +320,19 @@ def MultiStepLRScheduler(
     if isinstance(decay_t, (str, bytes)):
         raise TypeError(f"{fn}: decay_t must be a list of numbers, got {type(decay_t).__name__}")
     points = [rule.number(fn, f"decay_t[{i}]", m) for i, m in enumerate(decay_t)]
+    if check.is_symbolic(tuple(points)):
+        # in the order given (in order, as timm's bisect assumes: checked when bound)
+        rate = rule.concrete(fn, "decay_rate", decay_rate)
+        if rate <= 0:
+            raise check.fail(
+                fn,
+                "decay_rate",
+                rate,
+                "> 0 when decay_t holds quantities (the levels of a rate <= 0 are laid out by value)",
+            )
+        multi = MultiStep(base_lr, [quantity.max(m - 1, 0) for m in points], gamma=rate)
+        warm = _warm(multi, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr, aims=False)
+        return _epochs(_noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed), t_in_epochs, steps_per_epoch)
     if points != sorted(points):
         raise check.fail(fn, "decay_t", points, "in increasing order (timm bisects it)")
     milestones = [rule.steps(fn, "decay_t", max(m - 1, 0)) for m in points]
@@ -306,7 +343,9 @@ def MultiStepLRScheduler(
         s = rule.levels(base_lr, milestones, rate)
     else:
         s = MultiStep(base_lr, milestones, gamma=rate)
-    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr)
+    # (a milestone at 0 decays from step 0: then s(0) is not base_lr)
+    aims = all(m > 0 for m in milestones)
+    warm = _warm(s, _warmup_t(fn, warmup_t), warmup_lr_init, warmup_prefix, base_lr, aims=aims)
     noisy = _noisy(fn, warm, noise_range_t, noise_pct, noise_std, noise_seed)
     return _epochs(noisy, t_in_epochs, steps_per_epoch)
 
@@ -338,7 +377,8 @@ def PolyLRScheduler(
     ``cycle_mul = 1``: a ``step``), and a negative ``power`` is refused (its values
     grow past the peak)."""
     fn = "PolyLRScheduler"
-    power = rule.at_least(fn, "power", power, 0, "(a negative power grows without bound)")
+    cycle_limit, cycle_decay = rule.concrete(fn, "cycle_limit", cycle_limit), rule.concrete(fn, "cycle_decay", cycle_decay)
+    power = rule.at_least(fn, "power", rule.concrete(fn, "power", power), 0, "(a negative power grows without bound)")
     decay = 1.0 if is_plain(cycle_decay) and (cycle_decay == 0 or cycle_limit <= 1) else cycle_decay
 
     def make(peak: Any, period: Any, mult: Any, limit: Any) -> Schedule:
@@ -391,14 +431,21 @@ def WSDLRScheduler(
     check.choice(fn, "decay_fn", decay_fn, ("linear", "cosine", "1-sqrt"))
     t_initial = rule.steps(fn, "t_initial", t_initial)
     decay_t = rule.steps(fn, "decay_t", decay_t)
-    if not 0 < decay_t <= t_initial:
+    if is_plain(decay_t) and is_plain(t_initial) and not 0 < decay_t <= t_initial:
+        # (with quantities: the stable phase, t_initial - decay_t, is checked >= 0 when bound)
         raise check.fail(fn, "decay_t", decay_t, f"in (0, t_initial], t_initial={t_initial!r}")
     warmup_t = _warmup_t(fn, warmup_t)
     rule.at_least(fn, "lr_min", lr_min, 0)
+    for name, v in (("base_lr", base_lr), ("lr_min", lr_min)):
+        if check.is_symbolic(v):
+            raise ScheduleError(
+                f"{fn}: {name} must be a number, not a quantity (whether lr_min > base_lr decides the"
+                f" schedule's form: timm's stable lr is max(base_lr, lr_min)), got {v!r}"
+            )
     if is_plain(lr_min) and is_plain(base_lr) and lr_min > base_lr:
         # timm's stable lr is max(base_lr, lr_min) = lr_min, and decays from lr_min to lr_min
         s: Schedule = Constant(lr_min)
-        if warmup_t > 0:
+        if not is_plain(warmup_t) or warmup_t > 0:
             s = chain(Linear(warmup_lr_init, base_lr, warmup_t), s, boundaries=[warmup_t])
     else:
         s = wsd(base_lr, warmup_t, t_initial - decay_t, decay_t, start=warmup_lr_init, end=lr_min, warmup="linear", decay=decay_fn)
@@ -457,7 +504,9 @@ def PlateauLRScheduler(
             " reproduced yet)",
         )
     del noise_type, noise_pct, noise_std, noise_seed, initialize
-    warmup_t = _warmup_t(fn, warmup_t)
+    base_lr = rule.unplateaued(fn, "base_lr", base_lr)
+    warmup_lr_init = rule.unplateaued(fn, "warmup_lr_init", warmup_lr_init)
+    warmup_t = _warmup_t(fn, check.not_symbolic(fn, "warmup_t", warmup_t))
     warm = _warm(Constant(base_lr), warmup_t, warmup_lr_init, True, base_lr)
     plateau = TorchPlateau(mode, decay_rate, patience_t, threshold, "rel", cooldown_t, lr_min)
     return PlateauSchedule(warm, plateau, start=warmup_t + 1)

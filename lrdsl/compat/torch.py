@@ -48,6 +48,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _checks as check
+from .. import quantity
 from .._node import Schedule
 from .._ops import is_plain
 from ..combinators import chain
@@ -184,10 +185,18 @@ def MultiplicativeLR(base_lr: float | Sequence[float], lr_lambda: Any) -> Result
     def build(base_lr: Any, lr_lambda: Any) -> Schedule:
         if callable(lr_lambda):
             return _factored("MultiplicativeLR", base_lr, lambda b: RunningProduct(b, Lambda(lr_lambda)))
-        factor = rule.number("MultiplicativeLR", "lr_lambda", lr_lambda)
+        factor = rule.concrete("MultiplicativeLR", "lr_lambda", lr_lambda)
         return _factored("MultiplicativeLR", base_lr, lambda b: _exponential(b, factor))
 
     return _per_group("MultiplicativeLR", build, base_lr=base_lr, lr_lambda=lr_lambda)
+
+
+def _reached(total: Any) -> Any:
+    """For a symbolic ``total``: 1 when a step reaches it (a whole number ``> 0``: PyTorch acts
+    where ``t == total``), else 0, in arithmetic (``ceil(x - floor(x))`` is 0 for a whole
+    ``x``, else 1)."""
+    whole = 1 - quantity.ceil(total - quantity.floor(total))
+    return whole * quantity.min(1, quantity.max(0, quantity.ceil(total)))
 
 
 def _exponential(base_lr: Any, gamma: Any) -> Schedule:
@@ -207,10 +216,14 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     ``t % step_size == 0`` happens to hold in floating point, unlike its own closed form.
     """
     fn = "StepLR"
+    if check.is_symbolic(step_size):  # (checked > 0 when bound, by step)
+        size = rule.steps(fn, "step_size", step_size)
+        gamma = rule.concrete(fn, "gamma", gamma)
+        return _factored(fn, base_lr, lambda b: rule.powers(b, gamma, size, lambda g: Step(b, size, gamma=g)))
     size = rule.whole(fn, "step_size", step_size, "a whole number > 0")
     if size <= 0:
         raise check.fail(fn, "step_size", step_size, "a whole number > 0")
-    gamma = rule.number(fn, "gamma", gamma)
+    gamma = rule.concrete(fn, "gamma", gamma)
     return _factored(fn, base_lr, lambda b: rule.powers(b, gamma, size, lambda g: Step(b, size, gamma=g)))
 
 
@@ -228,12 +241,22 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
     fn = "MultiStepLR"
     if isinstance(milestones, (str, bytes)):
         raise TypeError(f"{fn}: milestones must be a list of numbers, got {type(milestones).__name__}")
+    milestones = list(milestones)
+    if check.is_symbolic(tuple(milestones)):
+        # in the order given (checked in order, and >= 0, when bound), each counted from its step
+        points = [rule.steps(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones)]
+        rate = rule.concrete(fn, "gamma", gamma)
+        if rate <= 0:
+            raise check.fail(
+                fn, "gamma", rate, "> 0 when milestones are quantities (the levels of gamma <= 0 are laid out by value)"
+            )
+        return _factored(fn, base_lr, lambda b: MultiStep(b, points, gamma=rate))
     reached = sorted(
         int(m)
         for m in (rule.number(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones))
         if rule.is_whole(m) and m >= 0
     )
-    gamma = rule.number(fn, "gamma", gamma)
+    gamma = rule.concrete(fn, "gamma", gamma)
 
     def make(b: Any) -> Schedule:
         if not reached:
@@ -258,8 +281,23 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
     digits, at that step).
     """
     fn = "ConstantLR"
-    factor = rule.between(fn, "factor", factor, 0, 1)
+    factor = rule.between(fn, "factor", rule.concrete(fn, "factor", factor), 0, 1)
     total = rule.steps(fn, "total_iters", total_iters)
+    if check.is_symbolic(total):
+        if factor == 0:
+            raise check.fail(
+                fn, "factor", factor, f"> 0 when total_iters is a quantity (PyTorch divides by it at step {total!r})"
+            )
+        g = _reached(total)
+
+        def lift(b: Any) -> Schedule:
+            rule.undone(
+                fn, "factor", factor, lambda: b * factor * (1.0 / factor), b, f"(PyTorch divides by it at step {total})"
+            )
+            # the factor is lifted at total_iters when a step reaches it (g = 1), else never
+            return Piecewise([quantity.max(0, total)], [b * factor, b * g + b * factor * (1 - g)])
+
+        return _factored(fn, base_lr, lift)
     reachable = rule.is_whole(total) and total > 0
     if reachable and factor == 0:
         raise check.fail(fn, "factor", factor, f"> 0 when total_iters > 0 (PyTorch divides by it at step {total})")
@@ -288,11 +326,18 @@ def LinearLR(
     total_iters``.
     """
     fn = "LinearLR"
-    start = rule.number(fn, "start_factor", start_factor)
+    start = rule.concrete(fn, "start_factor", start_factor)
     if is_plain(start) and not 0 < start <= 1:
         raise check.fail(fn, "start_factor", start, "in (0, 1]")
-    end = rule.between(fn, "end_factor", end_factor, 0, 1)
+    end = rule.between(fn, "end_factor", rule.concrete(fn, "end_factor", end_factor), 0, 1)
     total = rule.steps(fn, "total_iters", total_iters)
+    if check.is_symbolic(total):
+        # one form: the line to the last whole step k = max(0, floor(total_iters)) (0 steps:
+        # start_factor for ever), where PyTorch's recursion stops, at the fraction f = k / total_iters
+        # of the way (as a weighted sum: exactly end_factor for f = 1, start_factor for f = 0)
+        k = quantity.max(0, quantity.floor(total))
+        f = k / quantity.max(total, 1)
+        return _factored(fn, base_lr, lambda b: Linear(b * start, b * (end * f + start * (1 - f)), k))
     last = rule.floor(total) if total > 0 else 0
 
     def make(b: Any) -> Schedule:
@@ -320,7 +365,7 @@ def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
     ``gamma = 0`` is ``base_lr`` at ``t = 0``, then 0 (PyTorch's ``0 ** 0 = 1``); a negative
     ``gamma`` (PyTorch takes it) is ``exponential(base_lr, -gamma)`` times the sign ``(-1)
     ** floor(t)``."""
-    gamma = rule.number("ExponentialLR", "gamma", gamma)
+    gamma = rule.concrete("ExponentialLR", "gamma", gamma)
     return _factored("ExponentialLR", base_lr, lambda b: _exponential(b, gamma))
 
 
@@ -347,7 +392,10 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
             )
     if isinstance(milestones, (str, bytes)):
         raise TypeError(f"{fn}: milestones must be a list of numbers, got {type(milestones).__name__}")
-    bounds = [max(rule.whole(fn, f"milestones[{i}]", m), 0) for i, m in enumerate(milestones)]
+    bounds = [
+        quantity.max(m, 0) if check.is_symbolic(m) else max(rule.whole(fn, f"milestones[{i}]", m), 0)
+        for i, m in enumerate(milestones)
+    ]
     out = chain(*schedulers, boundaries=bounds)
     base = getattr(schedulers[0], _TAG, (None, None))[1] if schedulers else None
     return _overwrites(fn, base, out)
@@ -487,7 +535,7 @@ def CyclicLR(
     length = up + (up if down is None else down)
     exp_range = scale_fn is None and mode == "exp_range"
     if exp_range:
-        gamma = rule.number(fn, "gamma", gamma)
+        gamma = rule.concrete(fn, "gamma", gamma)
 
     def cycle(low: Any, high: Any, sign: int = 1) -> Schedule:
         """``low + (high - low) * x * scale``, ``x`` the triangle of the cycle; with a custom
@@ -536,6 +584,16 @@ def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_m
     As in PyTorch, ``T_0`` is an int ``> 0`` and ``T_mult`` an int ``>= 1``; ``eta_min``
     may be any number, negative included."""
     fn = "CosineAnnealingWarmRestarts"
+    T_mult = check.not_symbolic(fn, "T_mult", T_mult)
+    if check.is_symbolic(T_0):  # (checked > 0 when bound, by cosine_restarts)
+        T_0 = rule.steps(fn, "T_0", T_0)
+        for name, v, low in (("T_mult", T_mult, 1),):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError(f"{fn}: {name} must be an int, got {type(v).__name__} {v!r}")
+            if v < low:
+                raise check.fail(fn, name, v, f"an int >= {low}")
+        eta_min = rule.number(fn, "eta_min", eta_min)
+        return _overwrites(fn, base_lr, CosineRestarts(base_lr, eta_min, T_0, mult=T_mult))
     for name, v, low in (("T_0", T_0, 1), ("T_mult", T_mult, 1)):
         if isinstance(v, bool) or not isinstance(v, int):
             raise TypeError(f"{fn}: {name} must be an int, got {type(v).__name__} {v!r}")
@@ -636,7 +694,9 @@ def OneCycleLR(
 
 
 def _count(fn: str, param: str, value: Any) -> int:
-    """An int ``> 0``, as PyTorch's OneCycleLR demands of its step counts."""
+    """An int ``> 0``, as PyTorch's OneCycleLR demands of its step counts (a number: its phase
+    ends and its last value, PyTorch's extrapolation past the last phase, decide the form)."""
+    check.not_symbolic(fn, param, value)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise check.fail(fn, param, value, "an int > 0")
     return value
@@ -702,7 +762,23 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     """
     fn = "PolynomialLR"
     total = rule.steps(fn, "total_iters", total_iters)
-    power = rule.number(fn, "power", power)
+    power = rule.concrete(fn, "power", power)
+    if check.is_symbolic(total):
+        if power < 0:
+            raise check.fail(
+                fn, "power", power, ">= 0 when total_iters is a quantity (PyTorch divides by zero at step total_iters)"
+            )
+        if power == 0:
+            return _factored(fn, base_lr, Constant)
+        # one form: the decay, held from the last whole step k = max(0, floor(total_iters)) at its
+        # value there (n = max(total_iters, 1): the decay is cut at k = 0 when total_iters < 1)
+        k = quantity.max(0, quantity.floor(total))
+        n = quantity.max(total, 1)
+        return _factored(
+            fn,
+            base_lr,
+            lambda b: chain(Polynomial(b, 0.0, n, power=power), Constant(b * (1 - k / n) ** power), boundaries=[k]),
+        )
     last = rule.floor(total) if total > 0 else 0
     if last > 0 and power < 0:
         raise check.fail(fn, "power", power, f">= 0 (PyTorch divides by zero at step total_iters={total})")
@@ -738,6 +814,15 @@ def SWALR(
     fn = "SWALR"
     _last_epoch(fn, last_epoch)
     kind = check.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear"))
+    if check.is_symbolic(anneal_epochs):  # 0 epochs: a line or cosine of 0 steps, swa_lr from the start
+        n = rule.steps(fn, "anneal_epochs", anneal_epochs)
+        piece = Cosine if kind == "cos" else Linear
+        return _per_group(
+            fn,
+            lambda base_lr, swa_lr: _overwrites(fn, base_lr, piece(base_lr, swa_lr, n)),
+            base_lr=base_lr,
+            swa_lr=swa_lr,
+        )
     if isinstance(anneal_epochs, bool) or not isinstance(anneal_epochs, int) or anneal_epochs < 0:
         raise check.fail(fn, "anneal_epochs", anneal_epochs, "an int >= 0")
 
@@ -787,7 +872,7 @@ def ReduceLROnPlateau(
 
     fn = "ReduceLROnPlateau"
     per_group = isinstance(base_lr, (list, tuple))
-    bases = list(base_lr) if per_group else [base_lr]
+    bases = [rule.unplateaued(fn, "base_lr", b) for b in (list(base_lr) if per_group else [base_lr])]
     if isinstance(min_lr, (list, tuple)):
         if len(min_lr) != len(bases):
             raise check.fail(fn, "min_lr", list(min_lr), f"a list of {len(bases)} min_lrs (one per param group)")
