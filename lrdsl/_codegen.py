@@ -10,12 +10,15 @@ namespace (constant folding). The same ``_eval`` of every node thus yields
 .. code-block:: python
 
     def f(t):
-        if not _NINF < t < _INF:
-            _bad_time(t)
-        if not t > 0:
-            t = 0
+        if type(t) is not int or t < 0:  # a count (int >= 0) needs no guard
+            if type(t) is not int and type(t) is not float:
+                t = _time(t)
+            if not _NINF < t < _INF:
+                _bad_time(t)
+            if not t > 0:
+                t = 0
         if t < 1000:
-            _r0 = 0 * ((1000 - (t if t < 1000 else 1000)) / 1000) + ...
+            _r0 = 0.0 + 0.001 * (t / 1000)
         else:
             ...
         return _r0
@@ -29,7 +32,11 @@ variable assigned once.
 The generated function computes exactly what the tree-walking ``PY`` path
 computes: the same operations in the same order, with ``PY``'s own helpers
 wherever ``PY`` guards an operation (``div``, ``pow``, ``exp``, ``log``, ...)
-against a Python exception.
+against a Python exception. Two things it leaves out, because they cannot
+change the value: a clamp the bounds of its operand show to be idle (each
+value carries bounds, from ``t >= 0``, the branch it is in and the monotone
+operations that made it: ``min(t, 1000)`` where ``t < 1000``), and ``0 * x`` of
+a finite ``x >= 0``, which is ``0.0``.
 
 Fallback: :func:`scalar_function` returns the tree-walking path
 (``eval_python``) for a schedule whose leaves are not all plain Python numbers
@@ -118,16 +125,22 @@ class Sym:
     function need not convert its result).
     """
 
-    __slots__ = ("block", "gen", "is_float", "name", "search")
+    __slots__ = ("block", "gen", "hi", "is_float", "lo", "name", "nan_free", "search")
     __array_priority__ = 1000
 
-    def __init__(self, gen: _Symbolic, name: str, is_float: bool, block: int) -> None:
+    def __init__(
+        self, gen: _Symbolic, name: str, is_float: bool, block: int, bounds: tuple[Any, Any] = (-math.inf, math.inf), nan_free: bool = False
+    ) -> None:
         self.gen = gen
         self.name = name
         self.is_float = is_float
         self.block = block
         #: ``(bounds, x)`` when this value is ``searchsorted(bounds, x)`` of plain bounds.
         self.search: tuple[tuple[Any, ...], Any] | None = None
+        #: Every value this can take, if it is a number, lies in ``[lo, hi]`` (see
+        #: :meth:`_Symbolic.bounds`); ``nan_free``: it is never NaN.
+        self.lo, self.hi = bounds
+        self.nan_free = nan_free
 
     def __repr__(self) -> str:
         return f"Sym({self.name})"
@@ -216,6 +229,15 @@ class Sym:
     __int__ = __float__
 
 
+_ANY: tuple[Any, Any] = (-math.inf, math.inf)
+_EXACT_INT = 2**53
+_MONOTONE = {"+", "-", "*", "/"}
+_APPLY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: x / y,
+}
 _FLOAT_OPS = {"/"}
 _BOOL_OPS = {"<", "<=", ">", ">=", "==", "!="}
 
@@ -232,6 +254,8 @@ class _Symbolic:
         self.root: list[Any] = []
         self.blocks: list[list[Any]] = [self.root]
         self.block_ids: list[int] = [0]
+        #: What each open branch's condition says of a value: ``{name: (lo, hi)}``.
+        self.known: list[dict[str, tuple[Any, Any]]] = [{}]
         self.next_block = 1
         self.statements = 0
 
@@ -241,14 +265,41 @@ class _Symbolic:
         self.count += 1
         return f"{prefix}{self.count}"
 
-    def emit(self, expr: str, is_float: bool = False) -> Sym:
+    def emit(
+        self, expr: str, is_float: bool = False, bounds: tuple[Any, Any] = _ANY, nan_free: bool = False
+    ) -> Sym:
         """A new local variable holding ``expr``, assigned in the current block."""
         self.statements += 1
         if self.statements > MAX_STATEMENTS:
             raise Unsupported(f"more than {MAX_STATEMENTS} operations")
         name = self.fresh("_v")
         self.blocks[-1].append(("=", name, expr))
-        return Sym(self, name, is_float, self.block_ids[-1])
+        return Sym(self, name, is_float, self.block_ids[-1], _safe(bounds), nan_free)
+
+    # -- what is known of a value (so that a clamp it cannot need is not written) -----
+
+    def bounds(self, x: Any) -> tuple[Any, Any]:
+        """``(lo, hi)`` with ``lo <= x <= hi`` whenever ``x`` is a number (not NaN),
+        here: in the branches now open. Plain numbers are their own bounds.
+
+        Sound because every operation whose bounds are followed (``+``, ``-``,
+        ``*``, ``/``, ``min``, ``max``, conversions to float) is monotone in each
+        argument once correctly rounded: applied to the bounds, it bounds the result.
+        """
+        if isinstance(x, Sym):
+            lo, hi = x.lo, x.hi
+            for known in self.known:
+                k = known.get(x.name)
+                if k is not None:
+                    lo, hi = max(lo, k[0]), min(hi, k[1])
+            return lo, hi
+        if is_plain(x) and type(x) is not bool and x == x:
+            return x, x
+        return _ANY
+
+    @staticmethod
+    def nan_free(x: Any) -> bool:
+        return x.nan_free if isinstance(x, Sym) else is_plain(x) and x == x
 
     def use(self, x: Any) -> str:
         """The source text of an operand: a variable name or a literal."""
@@ -279,12 +330,19 @@ class _Symbolic:
 
     def op2(self, op: str, a: Any, b: Any) -> Any:
         if op in _BOOL_OPS:
-            is_float = False
-        elif op in _FLOAT_OPS:
-            is_float = True
-        else:
-            is_float = _is_float(a) or _is_float(b)
-        return self.emit(f"({self.use(a)} {op} {self.use(b)})", is_float)
+            return self.emit(f"({self.use(a)} {op} {self.use(b)})")
+        is_float = op in _FLOAT_OPS or _is_float(a) or _is_float(b)
+        bounds, nan_free = _ANY, False
+        if op in _MONOTONE:
+            ra, rb = self.bounds(a), self.bounds(b)
+            bounds = _corners(op, ra, rb)
+            finite = all(-math.inf < v < math.inf for v in (*ra, *rb))
+            nan_free = finite and self.nan_free(a) and self.nan_free(b) and (op != "/" or bounds != _ANY)
+            if op == "*" and nan_free and is_float:  # 0 * x of a finite x >= 0: 0.0
+                for zero, x in ((a, b), (b, a)):
+                    if _is_plus_zero(zero) and isinstance(x, Sym) and self.bounds(x)[0] >= 0:
+                        return 0.0
+        return self.emit(f"({self.use(a)} {op} {self.use(b)})", is_float, bounds, nan_free)
 
     def call(self, fn: Callable[[Any], Any], t: Any) -> Any:
         # Never folded, even at a constant t: fn runs (and may raise) at evaluation.
@@ -304,29 +362,60 @@ class _Symbolic:
     def where(self, c: Any, a: Any, b: Any) -> Any:
         if not isinstance(c, Sym):
             return a if c else b
+        (alo, ahi), (blo, bhi) = self.bounds(a), self.bounds(b)
         return self.emit(
-            f"({self.use(a)} if {self.use(c)} else {self.use(b)})", _is_float(a) and _is_float(b)
+            f"({self.use(a)} if {self.use(c)} else {self.use(b)})",
+            _is_float(a) and _is_float(b),
+            (min(alo, blo), max(ahi, bhi)),
+            self.nan_free(a) and self.nan_free(b),
         )
+
+    # A clamp that the bounds show to be idle is left out. Only the clamps that then
+    # return their first operand are, as the clamp itself does when that is NaN.
 
     def minimum(self, a: Any, b: Any) -> Any:  # min(a, b): a unless b < a
         if not isinstance(a, Sym) and not isinstance(b, Sym):
             return PY.minimum(a, b)
+        (alo, ahi), (blo, bhi) = self.bounds(a), self.bounds(b)
+        if ahi <= blo:
+            return a
         sa, sb = self.use(a), self.use(b)
-        return self.emit(f"({sb} if {sb} < {sa} else {sa})", _is_float(a) and _is_float(b))
+        return self.emit(
+            f"({sb} if {sb} < {sa} else {sa})",
+            _is_float(a) and _is_float(b),
+            (min(alo, blo), min(ahi, bhi)),
+            self.nan_free(a) and self.nan_free(b),
+        )
 
     def maximum(self, a: Any, b: Any) -> Any:  # max(a, b): a unless b > a
         if not isinstance(a, Sym) and not isinstance(b, Sym):
             return PY.maximum(a, b)
+        (alo, ahi), (blo, bhi) = self.bounds(a), self.bounds(b)
+        if bhi <= alo:
+            return a
         sa, sb = self.use(a), self.use(b)
-        return self.emit(f"({sb} if {sb} > {sa} else {sa})", _is_float(a) and _is_float(b))
+        return self.emit(
+            f"({sb} if {sb} > {sa} else {sa})",
+            _is_float(a) and _is_float(b),
+            (max(alo, blo), max(ahi, bhi)),
+            self.nan_free(a) and self.nan_free(b),
+        )
 
-    def clip(self, x: Any, lo: Any, hi: Any) -> Any:
+    def clip(self, x: Any, lo: Any, hi: Any) -> Any:  # lo if x < lo else hi if x > hi else x
         if not any(isinstance(v, Sym) for v in (x, lo, hi)):
             return PY.clip(x, lo, hi)
+        (xlo, xhi), (lolo, lohi), (hilo, hihi) = self.bounds(x), self.bounds(lo), self.bounds(hi)
+        low, high = xlo < lohi, xhi > hilo  # can x be below lo, above hi?
+        if not low and not high:
+            return x
         sx, slo, shi = self.use(x), self.use(lo), self.use(hi)
+        text = " else ".join([f"{slo} if {sx} < {slo}"] * low + [f"{shi} if {sx} > {shi}"] * high + [sx])
+        bounds = (min(lolo, hilo, max(xlo, lolo)), max(lohi, hihi, min(xhi, hihi)))
         return self.emit(
-            f"({slo} if {sx} < {slo} else {shi} if {sx} > {shi} else {sx})",
-            _is_float(x) and _is_float(lo) and _is_float(hi),
+            f"({text})",
+            _is_float(x) and (not low or _is_float(lo)) and (not high or _is_float(hi)),
+            bounds,
+            self.nan_free(x) and self.nan_free(lo) and self.nan_free(hi),
         )
 
     def sub(self, a: Any, b: Any) -> Any:
@@ -445,15 +534,22 @@ class _Symbolic:
             then: list[Any] = []
             other: list[Any] = []
             self.blocks[-1].append(("if", cond, then, other))
-            for body, (a, b) in ((then, (lo, mid - 1)), (other, (mid, hi))):
+            known: list[dict[str, tuple[Any, Any]]] = [{}, {}]
+            if i.search is not None and isinstance(i.search[1], Sym):  # x < bound, or not
+                bound = self.bounds(i.search[0][mid - 1])
+                if bound != _ANY:
+                    known = [{i.search[1].name: (-math.inf, bound[1])}, {i.search[1].name: (bound[0], math.inf)}]
+            for body, (a, b), k in ((then, (lo, mid - 1), known[0]), (other, (mid, hi), known[1])):
                 self.blocks.append(body)
                 self.block_ids.append(self.next_block)
+                self.known.append(k)
                 self.next_block += 1
                 try:
                     tree(a, b)
                 finally:
                     self.blocks.pop()
                     self.block_ids.pop()
+                    self.known.pop()
 
         # Pieces past the last reachable index (repeated bounds) are never taken.
         tree(0, n - 1)
@@ -478,6 +574,38 @@ class _Symbolic:
 
 def _is_float(x: Any) -> bool:
     return x.is_float if isinstance(x, Sym) else type(x) is float
+
+
+def _is_plus_zero(x: Any) -> bool:
+    return type(x) in (int, float) and x == 0 and math.copysign(1.0, x) > 0
+
+
+def _corners(op: str, a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Bounds of ``x op y`` for ``x`` in ``a`` and ``y`` in ``b``: the extremes of ``op``
+    at the four corners (``+``, ``-``, ``*`` and ``/`` by a ``y`` of one sign are monotone in
+    each argument); unknown where a corner is NaN or fails."""
+    if op == "/" and b[0] <= 0 <= b[1]:
+        return _ANY
+    try:
+        ends = [_APPLY[op](x, y) for x in a for y in b]
+    except (OverflowError, ZeroDivisionError):
+        return _ANY
+    if any(v != v for v in ends):
+        return _ANY
+    return min(ends), max(ends)
+
+
+def _safe(bounds: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Bounds a float can be held to: an int beyond 2**53 (which the value, as a float,
+    may round past) is no bound."""
+    lo, hi = bounds
+    if type(lo) is int and not -_EXACT_INT < lo < _EXACT_INT:
+        lo = -math.inf
+    if type(hi) is int and not -_EXACT_INT < hi < _EXACT_INT:
+        hi = math.inf
+    return lo, hi
+
+
 
 
 # ----------------------------------------------------------------------------
@@ -588,12 +716,13 @@ def _render(gen: _Symbolic, result: Any, inline: bool) -> str:
     head = [
         f"def _make({params}):",
         "    def f(t):",
-        "        if type(t) is not int and type(t) is not float:",
-        "            t = _time(t)",
-        "        if not _NINF < t < _INF:",
-        "            _bad_time(t)",
-        "        if not t > 0:",
-        "            t = 0",
+        "        if type(t) is not int or t < 0:  # a count (int >= 0) needs no guard",
+        "            if type(t) is not int and type(t) is not float:",
+        "                t = _time(t)",
+        "            if not _NINF < t < _INF:",
+        "                _bad_time(t)",
+        "            if not t > 0:",
+        "                t = 0",
         "        try:",
     ]
     # An int too large for a float (t = 10**400) overflows the inlined arithmetic:
@@ -615,7 +744,7 @@ def generate(node: Any) -> tuple[str, Callable[[Any], Any]]:
     if not node._plain:
         raise Unsupported(f"{type(node).__name__}: parameters that are not plain Python numbers")
     gen = _Symbolic()
-    t = Sym(gen, "t", False, 0)
+    t = Sym(gen, "t", False, 0, (0, math.inf), True)  # finite, and >= 0 once the guards ran
     try:
         result = node._eval(t, gen)
     except Unsupported as e:

@@ -68,8 +68,10 @@ def _cosine_weights(xp: Any, x: Any, y: Any) -> tuple[Any, Any]:
 
     One sine, of the smaller of ``x`` and ``y``, gives the smaller weight
     (``<= 1/2``, accurate however close to 0); the other is one minus it
-    (``>= 1/2``, so nothing cancels)."""
-    x_small = x <= y
+    (``>= 1/2``, so nothing cancels). ``x <= 1/2`` chooses (where ``x`` and ``y`` are
+    within rounding of each other either is as accurate); ``y`` is then only needed
+    where ``x`` is not the smaller, which lets the scalar path skip computing it."""
+    x_small = x <= 0.5
     s = xp.sin(_HALF_PI * xp.where(x_small, x, y))  # not minimum(): its gradient halves at x == y
     small = s * s
     big = 1 - small

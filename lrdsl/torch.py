@@ -23,6 +23,7 @@ This module imports PyTorch; ``import lrdsl`` does not import it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -190,6 +191,7 @@ class Scheduler(LRScheduler):
     schedules: dict[str, tuple[Driven, ...]]
     relative: bool
     _lean: tuple[Callable[[int], float], float] | None
+    _resume: dict[str, Any]  # only between from_state_dict and the first step
 
     def __init__(
         self,
@@ -216,6 +218,8 @@ class Scheduler(LRScheduler):
         self.clock = clock
         self._watch: Drift | bool | None = None  # while building: the plain path
         self._hook: Any = None
+        self._pending_states: list[Any] | None = None  # step(metrics): the states, until it is done
+        self._by_group: tuple[Any, ...] | None = None  # _shared's index, kept per plan
         self.schedules = _plan(optimizer, schedule)
         if (clock != "step" or check) and any(isinstance(x, PlateauSchedule) for x in self.schedules.get("lr", ())):
             raise ScheduleError(
@@ -229,16 +233,22 @@ class Scheduler(LRScheduler):
         # LRScheduler.__init__ adds "initial_lr" to the groups and wraps optimizer.step
         # before its first step; if that step fails, both are undone.
         fresh = [g for g in optimizer.param_groups if "initial_lr" not in g]
-        step_before = optimizer.__dict__.get("step", _MISSING)
+        # (read without optimizer.__dict__, which would slow every attribute of the optimizer)
+        step_before = optimizer.step
+        own_step = not (
+            getattr(step_before, "__self__", None) is optimizer
+            and getattr(step_before, "__func__", None) is getattr(type(optimizer), "step", None)
+        )
         try:
             super().__init__(optimizer, last_epoch)
         except BaseException:
             for g in fresh:
                 g.pop("initial_lr", None)
-            if step_before is _MISSING:
-                optimizer.__dict__.pop("step", None)
+            if own_step:
+                optimizer.step = step_before  # type: ignore[method-assign]
             else:
-                optimizer.__dict__["step"] = step_before
+                with contextlib.suppress(AttributeError):  # the wrapper LRScheduler set, if it did
+                    del optimizer.step
             raise
         self._start_watch(check)
 
@@ -345,7 +355,7 @@ class Scheduler(LRScheduler):
     def _set_plan(self, plan: _Plan) -> None:
         self._fns, self._slots, self._n_groups, self._writers, self._plateaus = plan
         writers = plan.writers
-        watched = self.__dict__.get("_watch") is not None
+        watched = getattr(self, "_watch", None) is not None
         lean: tuple[Callable[[int], float], float] | None = None
         if writers is not None and len(writers) == 1 and not watched:
             lean = writers[0]
@@ -433,8 +443,9 @@ class Scheduler(LRScheduler):
 
     def _initial_step(self) -> None:
         # base_lrs are known now (LRScheduler.__init__ sets them first)
-        resume = self.__dict__.pop("_resume", None)
+        resume = getattr(self, "_resume", None)
         if resume is not None:  # from_state_dict: straight to the checkpoint's step
+            del self._resume
             self._load(resume, "Scheduler.from_state_dict")
             return
         plan = self._compile(self.base_lrs)
@@ -470,12 +481,13 @@ class Scheduler(LRScheduler):
             # (a resume, or accelerate wrapping the optimizer) replaces the group dicts.
             # (A tensor lr, as torch.compile wants it, takes the check just below.)
             groups = self.optimizer.param_groups
-            if len(groups) == 1:
+            if len(groups) == 1 and self._step_count > 1:
                 group = groups[0]
-                if group["lr"].__class__ is float and self._step_count > 1:
+                if group["lr"].__class__ is float:
+                    fn, scale = lean
                     t = self.last_epoch + 1
                     try:
-                        v = lean[0](t) * lean[1]
+                        v = fn(t) * scale
                     except Exception:
                         v = math.nan  # the general path says what is wrong
                     if v - v == 0.0:  # finite
@@ -517,13 +529,13 @@ class Scheduler(LRScheduler):
         undo = self._adopt("Scheduler.step")
         try:
             if metrics is not None:
-                self.__dict__["_pending_states"] = self._observed(metrics, "Scheduler.step")
+                self._pending_states = self._observed(metrics, "Scheduler.step")
             self._general_step(epoch)
         except BaseException:
             undo()
             raise
         finally:
-            self.__dict__.pop("_pending_states", None)
+            self._pending_states = None
 
     def observe(self, metrics: Any) -> None:
         """Feed a metric to the plateaus without advancing time: each group's plateau
@@ -639,10 +651,10 @@ class Scheduler(LRScheduler):
         """:meth:`_direct` when groups share schedules (465 groups, 28 schedules): each
         distinct schedule evaluated (and checked) once, then one write per group."""
         slots = self._slots
-        kept = self.__dict__.get("_by_group")
+        kept = self._by_group
         if kept is None or kept[0] is not slots:
             scaled = any(s.scale != 1.0 for s in slots)
-            kept = self.__dict__["_by_group"] = (slots, [s.fn for s in slots], scaled)
+            kept = self._by_group = (slots, [s.fn for s in slots], scaled)
         _, index, scaled = kept
         try:
             computed = [fn(t) for fn in fns]
@@ -680,7 +692,7 @@ class Scheduler(LRScheduler):
         where = "Scheduler" if self._is_initial else "Scheduler.step"
         t = self.last_epoch + 1 if epoch is None else _epoch(where, epoch)
         plan = self._plan_now()
-        states = self.__dict__.get("_pending_states", self._plateau_states)
+        states = self._plateau_states if self._pending_states is None else self._pending_states
         values = self._evaluate(plan, t, where, states)
         self.last_epoch = t
         self._plateau_states = states
@@ -711,6 +723,7 @@ class Scheduler(LRScheduler):
         self.__dict__.update(state)
         self.__dict__.setdefault("clock", "step")
         self.__dict__.setdefault("_watch", None)
+        self._pending_states = self._by_group = None
         self._set_plan(self._compile(self.base_lrs))
         # Optimizers do not pickle their hooks: the optimizer that came along needs ours again.
         self._hook = None if self._watch is None else self.optimizer.register_step_post_hook(OptimizerTick(self))
@@ -810,7 +823,7 @@ class Scheduler(LRScheduler):
         self._plateau_states = states
         self._set_plan(plan)
         self._write(plan, values)
-        drift = self.__dict__.get("_watch")
+        drift = getattr(self, "_watch", None)
         if isinstance(drift, Drift):
             drift.record(self.optimizer.param_groups, plan.slots, t)
 
@@ -824,7 +837,7 @@ class Scheduler(LRScheduler):
             raise TypeError(f"{where}: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
         saved = _read_state(state_dict, len(optimizer.param_groups), where)
         sched = cls.__new__(cls)
-        sched.__dict__["_resume"] = saved  # taken by _initial_step, in place of the step to 0
+        sched._resume = saved  # taken by _initial_step, in place of the step to 0
         sched.__init__(  # type: ignore[misc]
             optimizer, dict(saved["schedules"]), relative=saved["relative"], clock=saved["clock"]
         )

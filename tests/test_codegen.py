@@ -19,7 +19,14 @@ from lrdsl._node import eval_python
 from .strategies import schedules as random_schedules
 
 schedules = random_schedules()
-times = st.integers(0, 400) | st.floats(0.0, 400.0) | st.integers(2**31 - 5, 2**31 + 5)
+times = (
+    st.integers(0, 400)
+    | st.floats(0.0, 400.0)
+    | st.integers(2**31 - 5, 2**31 + 5)
+    | st.integers(-3, -1)  # a negative time is time 0: the guard's slow path
+    | st.floats(-5.0, 0.0)
+    | st.integers(2**53 - 3, 2**53 + 3)  # where an int bound stops being a float bound
+)
 
 
 def assert_same(a: float, b: float) -> None:
@@ -47,6 +54,29 @@ def test_reference_schedule_is_bit_identical_at_and_around_its_boundary() -> Non
     _, fn = _codegen.generate(s)
     for t in [0, 1, 999, 999.5, 1000, 1000.5, 1001, 50_000, 99_999, 100_000, 10**7]:
         assert fn(t) == eval_python(s, t)
+
+
+def test_clamps_the_branch_makes_idle_are_left_out() -> None:
+    # In the warmup branch t < 1000 (no clamp into [0, 1000]) and 0 * x is 0.0; in the
+    # cosine branch t - 1000 >= 0 (no max(., 0)); min(u, steps) stays: t may pass the end.
+    s = lr.linear(0, 1e-3, 1000) >> lr.cosine(1e-3, 1e-5, 99_000)
+    source, fn = _codegen.generate(s)
+    assert "(0.0 + (0.001 * (t / 1000)))" in source
+    assert "0 >" not in source and "< 0 else" not in source
+    assert "(99000 if 99000 < " in source
+    for t in [0, 1, 999, 999.5, 1000, 1000.5, 1001, 50_000, 100_000, 10**7, -1, -0.5]:
+        assert fn(t) == eval_python(s, max(t, 0))
+
+
+def test_a_count_takes_no_guard_and_everything_else_does() -> None:
+    source, fn = _codegen.generate(lr.linear(0, 1e-3, 1000))
+    assert "if type(t) is not int or t < 0:" in source
+    assert fn(np.int64(500)) == fn(500) == fn(500.0) == 5e-4
+    assert fn(-7) == fn(0) == 0.0
+    with pytest.raises(TypeError, match="a schedule is evaluated at a number, got bool True"):
+        fn(True)
+    with pytest.raises(lr.ScheduleError, match="t must be a finite number"):
+        fn(math.nan)
 
 
 @pytest.mark.parametrize("n", [2, 3, 7, 64])
