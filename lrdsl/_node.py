@@ -1017,8 +1017,11 @@ def bind_schedule(root: Schedule, env: dict[str, Any]) -> Schedule:
             if str(e).startswith("bind:"):
                 raise
             path = paths[id(node)]
-            where = path if node is root else f"{path} ({node._text_name})"
-            raise ScheduleError(f"bind: {where}: {e}") from None
+            if node is root:
+                where = "" if str(e).startswith(f"{path}:") else f"{path}: "  # not cosine: cosine: ...
+            else:
+                where = f"{path} ({node._text_name}): "
+            raise ScheduleError(f"bind: {where}{e}") from None
     return done[id(root)]
 
 

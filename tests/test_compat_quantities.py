@@ -808,7 +808,7 @@ BAD_BINDINGS: dict[str, tuple[Callable[[], lr.Schedule], dict[str, Any], str]] =
     "hf negative warmup": (
         lambda: chf.get_cosine_schedule_with_warmup(1e-3, W, T),
         {"w": -1, "T": 100},
-        "bind: warmup: warmup: steps must be >= 0, got -1",
+        "bind: warmup: steps must be >= 0, got -1",
     ),
     "timm wsd decay past t_initial": (
         lambda: ctimm.WSDLRScheduler(1e-3, T, K),
@@ -818,27 +818,27 @@ BAD_BINDINGS: dict[str, tuple[Callable[[], lr.Schedule], dict[str, Any], str]] =
     "torch step_size 0": (
         lambda: ct.StepLR(1e-3, K),
         {"k": 0},
-        "bind: step: step: step_size must be > 0, got 0",
+        "bind: step: step_size must be > 0, got 0",
     ),
     "torch milestones out of order": (
         lambda: ct.MultiStepLR(1e-3, [K, 5]),
         {"k": 7},
-        "bind: multistep: multistep: milestones must be non-decreasing, got [7, 5]",
+        "bind: multistep: milestones must be non-decreasing, got [7, 5]",
     ),
     "keras boundaries out of order": (
         lambda: ck.PiecewiseConstantDecay([K, 5], [1.0, 0.5, 0.1]),
         {"k": 7},
-        "bind: piecewise: piecewise: boundaries must be non-decreasing, got [8, 6]",
+        "bind: piecewise: boundaries must be non-decreasing, got [8, 6]",
     ),
     "optax exponential transition_steps 0": (
         lambda: co.exponential_decay(1.0, K, 0.5),
         {"k": 0},
-        "bind: exponential: exponential: every must be > 0, got 0",
+        "bind: exponential: every must be > 0, got 0",
     ),
     "torch cosine T_max 0": (
         lambda: ct.CosineAnnealingLR(1e-3, K),
         {"k": 0},
-        "bind: cosine: cosine: steps must be > 0 for a periodic cosine, got 0",
+        "bind: cosine: steps must be > 0 for a periodic cosine, got 0",
     ),
 }
 

@@ -160,7 +160,7 @@ def test_order_of_boundaries_is_checked_at_bind() -> None:
     s = lr.piecewise([T, 10], [1.0, 0.5, 0.1])
     with pytest.raises(lr.ScheduleError) as info:
         s.bind(T=20)
-    assert str(info.value) == "bind: piecewise: piecewise: boundaries must be non-decreasing, got [20, 10]"
+    assert str(info.value) == "bind: piecewise: boundaries must be non-decreasing, got [20, 10]"
 
 
 def test_boundaries_out_of_order_whatever_the_quantity_fail_at_once() -> None:
