@@ -164,7 +164,12 @@ class Scheduler(LRScheduler):
     metric without advancing; ``plateau_state`` (one state for all groups, or a
     list) starts from a given state, e.g. :func:`plateau_state` of a live PyTorch
     plateau. The states are saved in :meth:`state_dict` (version 2; version 1
-    checkpoints are still read).
+    checkpoints are still read). On ``clock="optimizer"``, time follows the
+    optimizer steps that ran (each sets the lr to ``ps(t, state)``) and
+    ``step(metrics)`` is :meth:`observe`: the metric is taken at the count ``t``,
+    against the lr in effect in the group now, and nothing advances. With
+    ``check=True`` the drift check compares each lr with the ``ps(t, state)`` this
+    scheduler last wrote (a plateau's own reductions are no drift).
 
     Atomic: every operation computes all its values first and only then
     changes anything. A constructor, :meth:`step`, :meth:`load_state_dict` or
@@ -217,11 +222,6 @@ class Scheduler(LRScheduler):
         self._watch: Drift | bool | None = None  # while building: the plain path
         self._hook: Any = None
         self.schedules = _plan(optimizer, schedule)
-        if (clock != "step" or check) and any(isinstance(x, PlateauSchedule) for x in self.schedules.get("lr", ())):
-            raise ScheduleError(
-                "Scheduler: a plateau schedule needs clock='step' and check=False (the optimizer clock"
-                f" and the drift check do not drive plateaus yet), got clock={clock!r}, check={check!r}"
-            )
         self.relative = relative
         self._plateau_states = _initial_states(self.schedules, len(optimizer.param_groups), plateau_state)
         n = len(optimizer.param_groups)
@@ -271,13 +271,21 @@ class Scheduler(LRScheduler):
             self._move(self.last_epoch + 1, "Scheduler (at an optimizer step)")
 
     def _move(self, t: int, where: str) -> None:
-        """Set every driven value to its schedule at ``t`` (checking for drift first)."""
+        """Set every driven value to its schedule at ``t`` (checking for drift first);
+        with plateaus, ``ps(t, state)`` in each group's state (param groups added since
+        are adopted, as :meth:`step` does)."""
         drift = self._watch
         groups = self.optimizer.param_groups
         if isinstance(drift, Drift):
             drift.check(groups, self._slots)
+        undo = self._adopt(where) if any(p is not None for p in self._plateaus) else None
         plan = self._plan_now()
-        values = self._evaluate(plan, t, where)
+        try:
+            values = self._evaluate(plan, t, where)
+        except BaseException:
+            if undo is not None:
+                undo()
+            raise
         self.last_epoch = t
         self._write(plan, values)
         if isinstance(drift, Drift):
@@ -514,16 +522,35 @@ class Scheduler(LRScheduler):
             raise
 
     def _step_with_plateaus(self, metrics: Any, epoch: Any) -> None:
-        undo = self._adopt("Scheduler.step")
+        where = "Scheduler.step"
+        drift = self._watch
+        if self.clock == "optimizer" and drift is not None:  # built: time follows the optimizer
+            if epoch is not None:
+                raise ScheduleError(
+                    "Scheduler.step: step(epoch) sets the time by hand, but this Scheduler counts optimizer"
+                    " steps (clock='optimizer'); load a checkpoint to resume"
+                )
+            if metrics is None:
+                self._move(self.last_epoch, where)  # the count stays: only the values are set again
+            else:
+                self._observe(metrics, where)  # the metric at the count: the lr in effect now
+            self._step_count += 1
+            return
+        if isinstance(drift, Drift):
+            drift.count()
+            drift.check(self.optimizer.param_groups, self._slots)
+        undo = self._adopt(where)
         try:
             if metrics is not None:
-                self.__dict__["_pending_states"] = self._observed(metrics, "Scheduler.step")
+                self.__dict__["_pending_states"] = self._observed(metrics, where)
             self._general_step(epoch)
         except BaseException:
             undo()
             raise
         finally:
             self.__dict__.pop("_pending_states", None)
+        if isinstance(drift, Drift):
+            drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
 
     def observe(self, metrics: Any) -> None:
         """Feed a metric to the plateaus without advancing time: each group's plateau
@@ -534,6 +561,14 @@ class Scheduler(LRScheduler):
         where = "Scheduler.observe"
         if all(p is None for p in self._plateaus):
             raise ScheduleError(f"{where}: this Scheduler follows no plateau (its lr is no PlateauSchedule)")
+        self._observe(metrics, where)
+
+    def _observe(self, metrics: Any, where: str) -> None:
+        """:meth:`observe` (also ``step(metrics)`` on the optimizer clock)."""
+        drift = self._watch
+        groups = self.optimizer.param_groups
+        if isinstance(drift, Drift):
+            drift.check(groups, self._slots)
         undo = self._adopt(where)
         try:
             states = self._observed(metrics, where)
@@ -544,6 +579,8 @@ class Scheduler(LRScheduler):
             raise
         self._plateau_states = states
         self._write(plan, values)
+        if isinstance(drift, Drift):
+            drift.record(groups, self._slots, self.last_epoch)
 
     def _observed(self, metrics: Any, where: str) -> list[dict[str, Any] | None]:
         """Every group's plateau state after ``metrics`` at the current step (pure)."""
