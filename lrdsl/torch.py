@@ -39,7 +39,9 @@ with optional("lrdsl.torch"):
     from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
-from ._torch_clock import CLOCKS, Drift, DriftWarning, OptimizerTick
+from ._param_groups import HYPERPARAMETERS, WHERE, check_groups
+from ._param_groups import per_group as schedules_per_group
+from ._torch_clock import CLOCKS, Drift, DriftWarning, check_clock, register_tick, under_compile
 from .combinators import chain
 from .errors import ScheduleError
 from .plateau import Plateau, PlateauSchedule
@@ -50,10 +52,6 @@ from .products import RunningProduct
 from .serialize import from_dict
 
 __all__ = ["HYPERPARAMETERS", "DriftWarning", "Plan", "Scheduler", "from_scheduler", "plateau_state"]
-
-#: The hyperparameters a :class:`Scheduler` can drive. ``beta1`` and ``beta2`` are the
-#: two entries of Adam's ``group["betas"]``.
-HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "beta1", "beta2")
 
 #: The tag and version of :meth:`Scheduler.state_dict`.
 STATE_FORMAT = "lrdsl.torch.Scheduler"
@@ -66,15 +64,6 @@ MAX_STEP = 2**63 - 1
 Driven = Schedule | PlateauSchedule
 ScheduleArg = Driven | Sequence[Driven] | Mapping[str, Driven | Sequence[Driven]]
 
-# Where a hyperparameter lives in a param group: its key, and the index inside
-# ``betas`` for beta1/beta2.
-_WHERE: dict[str, tuple[str, int | None]] = {
-    "lr": ("lr", None),
-    "weight_decay": ("weight_decay", None),
-    "momentum": ("momentum", None),
-    "beta1": ("betas", 0),
-    "beta2": ("betas", 1),
-}
 _INF = math.inf
 _MISSING = object()
 
@@ -217,7 +206,7 @@ class Scheduler(LRScheduler):
             raise TypeError(f"Scheduler: last_epoch must be an int, got {last_epoch!r}")
         if last_epoch < -1:
             raise ScheduleError(f"Scheduler: last_epoch must be >= -1, got {last_epoch}")
-        _check_clock("Scheduler", clock, check)
+        check_clock("Scheduler", clock, check)
         self.clock = clock
         self._watch: Drift | bool | None = None  # while building: the plain path
         self._hook: Any = None
@@ -252,18 +241,16 @@ class Scheduler(LRScheduler):
 
     def _start_watch(self, check: bool) -> None:
         """After the first step: the drift check's memory and the optimizer hook."""
-        drift = Drift() if check else None
+        drift = Drift("Scheduler") if check else None
         if drift is not None:
             drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
         if drift is not None or self.clock == "optimizer":
-            self._hook = self.optimizer.register_step_post_hook(OptimizerTick(self))
+            self._hook = register_tick(self.optimizer, self)
             self._watch = drift if drift is not None else True
             self._lean = None
 
     def _optimizer_stepped(self) -> None:
         """The optimizer's step post-hook: count, and on the optimizer clock move on."""
-        if _under_compile():
-            return _tick_outside_graph(self)
         drift = self._watch
         if isinstance(drift, Drift):
             drift.optimizer_steps += 1
@@ -328,7 +315,7 @@ class Scheduler(LRScheduler):
         n_groups = len(next(iter(self.schedules.values())))
         plateaus: list[PlateauSchedule | None] = [None] * n_groups
         for name, per_group in self.schedules.items():
-            key, beta = _WHERE[name]
+            key, beta = WHERE[name]
             for g, driven in enumerate(per_group):
                 scale = float(base_lrs[g]) if self.relative and name == "lr" else 1.0
                 if isinstance(driven, PlateauSchedule):
@@ -491,7 +478,7 @@ class Scheduler(LRScheduler):
                         self._step_count += 1
                         self.last_epoch = t
                         return
-        if _under_compile():  # under torch.compile: see below
+        if under_compile():  # under torch.compile: see below
             return _step_outside_graph(self, metrics, epoch)
         if any(p is not None for p in self._plateaus):
             self._step_with_plateaus(metrics, epoch)
@@ -627,7 +614,7 @@ class Scheduler(LRScheduler):
         for g in range(n_old, len(groups)):
             group = groups[g]
             for name, per in schedules.items():
-                key, beta = _WHERE[name]
+                key, beta = WHERE[name]
                 if key not in group:
                     raise ScheduleError(
                         f"{where}: param_groups[{g}], added since, has no {key!r} to drive {name!r}"
@@ -750,7 +737,7 @@ class Scheduler(LRScheduler):
         self.__dict__.setdefault("_watch", None)
         self._set_plan(self._compile(self.base_lrs))
         # Optimizers do not pickle their hooks: the optimizer that came along needs ours again.
-        self._hook = None if self._watch is None else self.optimizer.register_step_post_hook(OptimizerTick(self))
+        self._hook = None if self._watch is None else register_tick(self.optimizer, self)
 
     # -- checkpoints --------------------------------------------------------------
 
@@ -868,18 +855,6 @@ class Scheduler(LRScheduler):
         return sched
 
 
-try:  # set while a torch.compile'd function runs (also in the parts it runs eagerly)
-    from torch._C._dynamo.eval_frame import get_eval_frame_callback as _callback
-except ImportError:  # pragma: no cover - an older PyTorch
-    _callback = type(None)
-
-
-@torch._dynamo.assume_constant_result  # dynamo calls it while tracing: True there, no graph break
-def _under_compile() -> bool:
-    """Whether a ``torch.compile``'d function is running or being traced."""
-    return _callback() is not None
-
-
 @torch.compiler.disable
 def _step_outside_graph(sched: Scheduler, metrics: Any, epoch: int | None) -> None:
     """``sched.step(epoch)`` called from a function ``torch.compile`` traces (PyTorch's
@@ -889,21 +864,6 @@ def _step_outside_graph(sched: Scheduler, metrics: Any, epoch: int | None) -> No
     it, one graph and no recompilation however the value changes (a Python int or
     float that dynamo traced would be guarded on, and recompiled for, every step)."""
     sched.step(metrics, epoch)
-
-
-@torch.compiler.disable
-def _tick_outside_graph(sched: Scheduler) -> None:
-    """The optimizer-step hook, run eagerly when a compiled ``optimizer.step()`` calls it."""
-    sched._optimizer_stepped()
-
-
-def _check_clock(where: str, clock: Any, check: Any) -> None:
-    if not isinstance(clock, str):
-        raise TypeError(f"{where}: clock must be 'step' or 'optimizer', got {type(clock).__name__} {clock!r}")
-    if clock not in CLOCKS:
-        raise ScheduleError(f"{where}: clock must be 'step' or 'optimizer', got {clock!r}")
-    if not isinstance(check, bool):
-        raise TypeError(f"{where}: check must be True or False, got {check!r}")
 
 
 def _epoch(where: str, epoch: Any) -> int:
@@ -952,20 +912,8 @@ def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Driven, ...]]:
                 f"Scheduler: unknown hyperparameter {name!r}; a Scheduler drives"
                 f" {', '.join(map(repr, HYPERPARAMETERS))}"
             )
-        key, beta = _WHERE[name]
-        for g, group in enumerate(groups):
-            if key not in group:
-                have = sorted(k for k in group if k != "params")
-                raise ScheduleError(
-                    f"Scheduler: cannot drive {name!r}: {type(optimizer).__name__} param_groups[{g}]"
-                    f" has no {key!r} (it has {', '.join(have)})"
-                )
-            if beta is not None and not (isinstance(group[key], (tuple, list)) and len(group[key]) == 2):
-                raise ScheduleError(
-                    f"Scheduler: cannot drive {name!r}: param_groups[{g}]['betas'] is"
-                    f" {group[key]!r}, not a pair"
-                )
-        plan[name] = _per_group(name, s, len(groups))
+        check_groups("Scheduler", optimizer, name)
+        plan[name] = schedules_per_group("Scheduler", name, s, len(groups), _is_driven)
     return plan
 
 
@@ -983,25 +931,6 @@ def _is_driven(name: str, x: Any) -> bool:
             " base_lr * plateau (a PlateauSchedule)"
         )
     return False
-
-
-def _per_group(name: str, s: Any, n: int) -> tuple[Driven, ...]:
-    if _is_driven(name, s):
-        return (s,) * n
-    if isinstance(s, (list, tuple)):
-        if len(s) != n:
-            raise ScheduleError(
-                f"Scheduler: the {name!r} list has {len(s)} schedules, but the optimizer has"
-                f" {n} param groups (give one per group, or a single schedule for all)"
-            )
-        for i, x in enumerate(s):
-            if not _is_driven(name, x):
-                raise TypeError(f"Scheduler: {name}[{i}] must be a schedule, got {type(x).__name__} {x!r}")
-        return tuple(s)
-    raise TypeError(
-        f"Scheduler: the {name!r} schedule must be an lrdsl schedule or a list of them (one per"
-        f" param group), got {type(s).__name__} {s!r}"
-    )
 
 
 def _initial_states(
