@@ -255,7 +255,9 @@ class Scheduler(LRScheduler):
         if isinstance(drift, Drift):
             drift.optimizer_steps += 1
         if self.clock == "optimizer":
-            self._move(self.last_epoch + 1, "Scheduler (at an optimizer step)")
+            t = self.last_epoch + 1
+            if self._writers is None or not self._direct_move(t, drift):
+                self._move(t, "Scheduler (at an optimizer step)")
 
     def _move(self, t: int, where: str) -> None:
         """Set every driven value to its schedule at ``t`` (checking for drift first);
@@ -293,7 +295,9 @@ class Scheduler(LRScheduler):
         assert isinstance(drift, Drift)
         drift.count()
         if epoch is None and self._step_count > 1:  # past PyTorch's call-order warnings
-            self._move(self.last_epoch + 1, "Scheduler.step")
+            t = self.last_epoch + 1
+            if self._writers is None or not self._direct_move(t, drift):
+                self._move(t, "Scheduler.step")
             self._step_count += 1
             return
         drift.check(self.optimizer.param_groups, self._slots)
@@ -304,6 +308,63 @@ class Scheduler(LRScheduler):
             self._step_count, self.last_epoch = count, last
             raise
         drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
+
+    def _direct_move(self, t: int, drift: Drift | bool | None) -> bool:
+        """:meth:`_move` when each group's float lr alone is driven (``_writers``) and
+        nothing drifted: each group still holds the float this scheduler wrote last
+        (the drift check, one comparison a group), and every value at ``t`` is finite.
+        Then set them and return true; else change nothing and return false, for
+        :meth:`_move` to check, warn and explain."""
+        writers = self._writers
+        groups = self.optimizer.param_groups
+        assert writers is not None
+        written = drift.written if drift.__class__ is Drift else None  # type: ignore[union-attr]
+        if len(groups) == 1 == len(writers):  # one group: the same, without the lists
+            group = groups[0]
+            lr = group["lr"]
+            if lr.__class__ is not float:
+                return False
+            if written is not None and (len(written) != 1 or written[0][0] is not group or written[0][1] != lr):
+                return False
+            fn, scale = writers[0]
+            try:
+                v = fn(t) * scale
+            except Exception:
+                return False
+            if not -_INF < v < _INF:
+                return False
+            group["lr"] = v
+            self.last_epoch = t
+            if written is not None:
+                drift.written = [(group, v)]  # type: ignore[union-attr]
+                drift.t = t  # type: ignore[union-attr]
+            return True
+        if len(groups) != len(writers):
+            return False
+        if written is not None:
+            if len(written) != len(groups):
+                return False
+            for (then, before), group in zip(written, groups):
+                if group is not then or group["lr"] != before:
+                    return False
+        values = []
+        for (fn, scale), group in zip(writers, groups):
+            if group["lr"].__class__ is not float:
+                return False
+            try:
+                v = fn(t) * scale
+            except Exception:
+                return False
+            if not -_INF < v < _INF:
+                return False
+            values.append(v)
+        for v, group in zip(values, groups):
+            group["lr"] = v
+        self.last_epoch = t
+        if written is not None:
+            drift.written = list(zip(groups, values))  # type: ignore[union-attr]
+            drift.t = t  # type: ignore[union-attr]
+        return True
 
     # -- what is evaluated --------------------------------------------------------
 
@@ -480,6 +541,8 @@ class Scheduler(LRScheduler):
                         return
         if under_compile():  # under torch.compile: see below
             return _step_outside_graph(self, metrics, epoch)
+        if self._watch is not None and self._writers is not None and metrics is None and epoch is None:
+            return self._watched_step(None)  # the clock or the check, no plateau: see there
         if any(p is not None for p in self._plateaus):
             self._step_with_plateaus(metrics, epoch)
             return
