@@ -318,7 +318,7 @@ class Scheduler(LRScheduler):
         writers = self._writers
         groups = self.optimizer.param_groups
         assert writers is not None
-        written = drift.written if drift.__class__ is Drift else None  # type: ignore[union-attr]
+        written = drift.written if drift.__class__ is Drift else None
         if len(groups) == 1 == len(writers):  # one group: the same, without the lists
             group = groups[0]
             lr = group["lr"]
