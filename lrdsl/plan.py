@@ -136,6 +136,7 @@ class Plan:
         self.targets = dict(targets)
         self.schedules: dict[str, Schedule | tuple[Schedule, ...]] = {}
         self._fns: list[Callable[[Any], Any]] = []
+        self._distinct: list[Schedule] = []  # the schedule of each of _fns
         # (name, index of the fn or one per group, kind, where): kind is "optimizer",
         # "attribute" or "value".
         self._slots: list[tuple[str, Any, str, Any]] = []
@@ -148,6 +149,7 @@ class Plan:
                 i = len(self._fns)
             if i == len(self._fns):
                 self._fns.append(s.compile("python"))
+                self._distinct.append(s)
             return i
 
         for name, s in schedules.items():
@@ -328,6 +330,26 @@ class Plan:
         self.t = t
         if self._drift is not None:
             self._drift.record(self.optimizer.param_groups, self._group_slots(), t)
+
+    # -- copies ------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The plan's attributes (its optimizer and targets come along), without the
+        generated code and the optimizer hook: :meth:`__setstate__` rebuilds both."""
+        state = self.__dict__.copy()
+        state.pop("_fns", None)
+        state.pop("_hook", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._fns = [s.compile("python") for s in self._distinct]
+        self._hook = None
+        if self._drift is not None or self.clock == "optimizer":
+            from ._torch_clock import register_tick
+
+            # Optimizers do not copy their hooks: the copy's optimizer needs ours again.
+            self._hook = register_tick(self.optimizer, self)
 
     def __repr__(self) -> str:
         return f"Plan(t={self.t}, {', '.join(self.schedules)})"

@@ -442,3 +442,19 @@ def test_the_drift_check_needs_an_optimizer() -> None:
         match=r"^Plan: check=True follows an optimizer's steps, but no optimizer was given \(pass optimizer=\.\.\.\)$",
     ):
         Plan({"x": lr.constant(1.0)}, check=True)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copy_on_the_optimizer_clock_counts_its_own_optimizer_steps(how: str) -> None:
+    import copy
+    import pickle
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    plan = Plan({"lr": LR, "window": WINDOW}, optimizer=opt, clock="optimizer")
+    opt.step()
+    twin = pickle.loads(pickle.dumps(plan)) if how == "pickle" else copy.deepcopy(plan)
+    for _ in range(3):
+        twin.optimizer.step()
+    assert (plan.t, twin.t) == (1, 4)
+    assert (twin.optimizer.param_groups[0]["lr"], twin.values["window"]) == (LR(4), WINDOW(4))
+    assert opt.param_groups[0]["lr"] == LR(1)
