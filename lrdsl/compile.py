@@ -84,7 +84,8 @@ def torch_function(node: Schedule) -> Callable[[Any], Any]:
     ``t``: a tensor of any shape (or a Python number), integer or float, on any
     device; negative times count as 0. The result has ``t``'s shape and device, and
     its float dtype (the default dtype, :func:`torch.get_default_dtype`, for an
-    integer count); it is computed in float64 (exact integer counts to ``2**53``).
+    integer count; float64 for a quantised schedule, whose integers it holds to
+    ``2**53``); it is computed in float64 (exact integer counts to ``2**53``).
     Fails here, clearly, for a node that cannot run on torch ops (a ``lambda_``
     written with NumPy or :mod:`math`, the noise nodes, ``running_product``).
     """
@@ -94,13 +95,15 @@ def torch_function(node: Schedule) -> Callable[[Any], Any]:
         from ._torch_ops import torch_ops
 
     xp = torch_ops()
+    whole = torch.float64 if getattr(node, "integral", False) else None
 
     def schedule_at(t: Any) -> Any:
         if not isinstance(t, torch.Tensor):
             t = torch.as_tensor(t)
         if t.dtype == torch.bool or t.is_complex():
             raise TypeError(f"a schedule is evaluated at numbers, got a tensor of {t.dtype}")
-        out_dtype = t.dtype if t.is_floating_point() else torch.get_default_dtype()
+        # a count gives the default dtype; a quantised value float64 (its integers to 2**53)
+        out_dtype = t.dtype if t.is_floating_point() else whole if whole is not None else torch.get_default_dtype()
         time = torch.clamp(t.to(torch.float64), min=0)
         v = node._eval(time, xp)
         out = v.to(out_dtype) if isinstance(v, torch.Tensor) else torch.full_like(time, float(v), dtype=out_dtype)

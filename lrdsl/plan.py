@@ -44,32 +44,43 @@ is built); :meth:`Plan.step` adds one and sets every target to ``schedule(t)``.
 are computed in closed form, each distinct schedule once per step; quantised
 schedules (``s.round()``, ``s.floor()``, ``s.ceil()``) give ints.
 
-Checkpoints: :meth:`Plan.state_dict` is plain data (``t`` and each schedule's
-``to_dict()``), read by ``torch.load(..., weights_only=True)``;
-:meth:`Plan.load_state_dict` checks the schedules and restores ``t``, setting
-every target at once.
+The clock and the drift check are :class:`~lrdsl.torch.Scheduler`'s (one code,
+``lrdsl/_torch_clock.py``): with ``clock="optimizer"`` (an optimizer is needed),
+``t`` counts the optimizer steps that really ran (a step ``GradScaler`` skips does
+not count; each one sets every target to ``schedule(t)`` at once) and
+:meth:`Plan.step` advances nothing (it sets the values at ``t`` again). With
+``check=True`` (an optimizer is needed), a :class:`~lrdsl.torch.DriftWarning`
+(once per cause) when a driven optimizer hyperparameter is not what the plan last
+wrote, or, on the step clock, when :meth:`Plan.step` has been called a different
+number of times than ``optimizer.step()``. Module attributes and plain values are
+not checked.
+
+Checkpoints: :meth:`Plan.state_dict` is plain data (``t``, each schedule's
+``to_dict()``, and ``clock`` unless it is ``"step"``), read by ``torch.load(...,
+weights_only=True)``; :meth:`Plan.load_state_dict` checks the schedules and the
+clock and restores ``t``, setting every target at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._node import Schedule
+from ._param_groups import HYPERPARAMETERS, WHERE, check_groups, per_group
 from .errors import ScheduleError
 from .serialize import from_dict
 
 __all__ = ["Plan", "HYPERPARAMETERS"]
 
-#: The optimizer hyperparameters a name without a dot may drive.
-HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "beta1", "beta2")
-_WHERE: dict[str, tuple[str, int | None]] = {
-    "lr": ("lr", None),
-    "weight_decay": ("weight_decay", None),
-    "momentum": ("momentum", None),
-    "beta1": ("betas", 0),
-    "beta2": ("betas", 1),
-}
+
+class _GroupSlot(NamedTuple):
+    """One driven optimizer value, as the drift check reads it."""
+
+    group: int
+    name: str
+    key: str
+    beta: int | None
 
 STATE_FORMAT = "lrdsl.torch.Plan"
 STATE_VERSION = 1
@@ -86,6 +97,10 @@ class Plan:
             (required if any is).
         targets: ``{root: object}``, the objects that dotted names start from (a
             model, an EMA, a data loader's sampler, ...).
+        clock: ``"step"`` (the default: :meth:`step` counts) or ``"optimizer"``
+            (the optimizer steps that ran count), as :class:`~lrdsl.torch.Scheduler`'s.
+        check: warn when a driven optimizer hyperparameter is not what the plan set,
+            or the count is off, as :class:`~lrdsl.torch.Scheduler`'s.
     """
 
     def __init__(
@@ -94,6 +109,8 @@ class Plan:
         *,
         optimizer: Any = None,
         targets: Mapping[str, Any] | None = None,
+        clock: str = "step",
+        check: bool = False,
     ) -> None:
         if not isinstance(schedules, Mapping):
             raise TypeError(f"Plan: schedules must be a dict of names to schedules, got {type(schedules).__name__}")
@@ -107,10 +124,19 @@ class Plan:
 
             if not isinstance(optimizer, Optimizer):
                 raise TypeError(f"Plan: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        if clock != "step" or check is not False:
+            from ._torch_clock import check_clock
+
+            check_clock("Plan", clock, check)
+            if optimizer is None:
+                what = f"clock={clock!r}" if clock != "step" else "check=True"
+                raise ScheduleError(f"Plan: {what} follows an optimizer's steps, but no optimizer was given (pass optimizer=...)")
+        self.clock = clock
         self.optimizer = optimizer
         self.targets = dict(targets)
         self.schedules: dict[str, Schedule | tuple[Schedule, ...]] = {}
         self._fns: list[Callable[[Any], Any]] = []
+        self._distinct: list[Schedule] = []  # the schedule of each of _fns
         # (name, index of the fn or one per group, kind, where): kind is "optimizer",
         # "attribute" or "value".
         self._slots: list[tuple[str, Any, str, Any]] = []
@@ -123,16 +149,17 @@ class Plan:
                 i = len(self._fns)
             if i == len(self._fns):
                 self._fns.append(s.compile("python"))
+                self._distinct.append(s)
             return i
 
         for name, s in schedules.items():
             if not isinstance(name, str) or not name:
                 raise TypeError(f"Plan: a name must be a non-empty str, got {name!r}")
             if "." not in name and name in HYPERPARAMETERS and optimizer is not None:
-                per_group = _per_group(name, s, len(optimizer.param_groups))
-                _check_groups(optimizer, name)
-                self.schedules[name] = per_group
-                self._slots.append((name, [fn_index(x) for x in per_group], "optimizer", _WHERE[name]))
+                each = per_group("Plan", name, s, len(optimizer.param_groups), _is_schedule)
+                check_groups("Plan", optimizer, name)
+                self.schedules[name] = each
+                self._slots.append((name, [fn_index(x) for x in each], "optimizer", WHERE[name]))
             elif "." in name:
                 one = _check_schedule(name, s)
                 self.schedules[name] = one
@@ -149,13 +176,57 @@ class Plan:
         self.t = 0
         self.values: dict[str, Any] = {}
         self._apply(0)
+        self._drift: Any = None
+        self._hook: Any = None
+        if check or clock == "optimizer":
+            from ._torch_clock import Drift, register_tick
+
+            if check:
+                self._drift = Drift("Plan")
+                self._drift.record(optimizer.param_groups, self._group_slots(), 0)
+            self._hook = register_tick(optimizer, self)
 
     # -- the clock ---------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one step: every target becomes ``schedule(t + 1)``."""
-        self.t += 1
-        self._apply(self.t)
+        """Advance one step: every target becomes ``schedule(t + 1)``. On
+        ``clock="optimizer"`` nothing advances: every target is set to ``schedule(t)``
+        again."""
+        drift = self._drift
+        if drift is not None and self.clock == "step":
+            drift.count()
+        self._move(self.t + 1 if self.clock == "step" else self.t)
+
+    def _optimizer_stepped(self) -> None:
+        """The optimizer's step post-hook: count, and on the optimizer clock move on."""
+        drift = self._drift
+        if drift is not None:
+            drift.optimizer_steps += 1
+        if self.clock == "optimizer":
+            self._move(self.t + 1)
+
+    def _move(self, t: int) -> None:
+        """Set every target to its value at ``t`` (checking for drift first)."""
+        drift = self._drift
+        if drift is None:
+            self._apply(t)
+            self.t = t
+            return
+        groups = self.optimizer.param_groups
+        slots = self._group_slots()
+        drift.check(groups, slots)
+        self._apply(t)
+        self.t = t
+        drift.record(groups, slots, t)
+
+    def _group_slots(self) -> list[_GroupSlot]:
+        """Every driven optimizer value (group, name, key, beta), for the drift check."""
+        out: list[_GroupSlot] = []
+        for name, _, kind, where in self._slots:
+            if kind == "optimizer":
+                key, beta = where
+                out.extend(_GroupSlot(g, name, key, beta) for g in range(len(self.optimizer.param_groups)))
+        return out
 
     def __call__(self, t: int) -> dict[str, Any]:
         """Every quantity's value at ``t``: ``{name: value}`` (a list per group for an
@@ -220,7 +291,10 @@ class Plan:
                 docs[name] = [x.to_dict() for x in s] if isinstance(s, tuple) else s.to_dict()
             except ScheduleError as e:
                 raise ScheduleError(f"Plan.state_dict: cannot save the {name!r} schedule: {e}") from e
-        return {"format": STATE_FORMAT, "version": STATE_VERSION, "t": int(self.t), "schedules": docs}
+        state = {"format": STATE_FORMAT, "version": STATE_VERSION, "t": int(self.t), "schedules": docs}
+        if self.clock != "step":
+            state["clock"] = self.clock
+        return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore ``t`` from a :meth:`state_dict` and set every target to its value
@@ -234,6 +308,9 @@ class Plan:
         t = state.get("t")
         if isinstance(t, bool) or not isinstance(t, int) or t < 0:
             raise ScheduleError(f"{where}: 't' must be an int >= 0, got {t!r}")
+        clock = state.get("clock", "step")
+        if clock != self.clock:
+            raise ScheduleError(f"{where}: the checkpoint counts with clock={clock!r}, this Plan with clock={self.clock!r}")
         docs = state.get("schedules")
         if not isinstance(docs, Mapping) or set(docs) != set(self.schedules):
             names = sorted(docs) if isinstance(docs, Mapping) else docs
@@ -249,8 +326,30 @@ class Plan:
                     f"{where}: the checkpoint's {name!r} schedule is {_text(saved)}, but this Plan was"
                     f" built with {_text(ours)}"
                 )
-        self.t = t
         self._apply(t)
+        self.t = t
+        if self._drift is not None:
+            self._drift.record(self.optimizer.param_groups, self._group_slots(), t)
+
+    # -- copies ------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The plan's attributes (its optimizer and targets come along), without the
+        generated code and the optimizer hook: :meth:`__setstate__` rebuilds both."""
+        state = self.__dict__.copy()
+        state.pop("_fns", None)
+        state.pop("_hook", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._fns = [s.compile("python") for s in self._distinct]
+        self._hook = None
+        if self._drift is not None or self.clock == "optimizer":
+            from ._torch_clock import register_tick
+
+            # Optimizers do not copy their hooks: the copy's optimizer needs ours again.
+            self._hook = register_tick(self.optimizer, self)
 
     def __repr__(self) -> str:
         return f"Plan(t={self.t}, {', '.join(self.schedules)})"
@@ -266,31 +365,8 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     return s
 
 
-def _per_group(name: str, s: Any, n: int) -> tuple[Schedule, ...]:
-    if isinstance(s, Schedule):
-        return (s,) * n
-    if isinstance(s, (list, tuple)):
-        if len(s) != n:
-            raise ScheduleError(
-                f"Plan: {name!r} has {len(s)} schedules, but the optimizer has {n} param groups"
-            )
-        for x in s:
-            _check_schedule(name, x)
-        return tuple(s)
-    raise TypeError(f"Plan: {name!r} must be a schedule or a list with one per param group, got {type(s).__name__}")
-
-
-def _check_groups(optimizer: Any, name: str) -> None:
-    key, beta = _WHERE[name]
-    for g, group in enumerate(optimizer.param_groups):
-        if key not in group:
-            have = ", ".join(sorted(k for k in group if k != "params"))
-            raise ScheduleError(
-                f"Plan: cannot drive {name!r}: {type(optimizer).__name__} param_groups[{g}] has no"
-                f" {key!r} (it has {have})"
-            )
-        if beta is not None and not (isinstance(group[key], (tuple, list)) and len(group[key]) == 2):
-            raise ScheduleError(f"Plan: cannot drive {name!r}: param_groups[{g}]['betas'] is {group[key]!r}")
+def _is_schedule(name: str, s: Any) -> bool:
+    return isinstance(s, Schedule)
 
 
 def _children(obj: Any) -> Iterable[tuple[str, Any]]:

@@ -349,6 +349,12 @@ def simplify(s: Schedule, tables: bool = True) -> Schedule:
         if id(node) in done:
             stack.pop()
             continue
+        if getattr(node, "integral", False):
+            # A quantiser's schedule stays as written: the rewrites are equal only up to
+            # rounding, which quantising would turn into a whole multiple (lrdsl/quantize.py).
+            done[id(node)] = node
+            stack.pop()
+            continue
         pending = [c for c in node.children() if id(c) not in done]
         if pending:
             stack.extend(pending)

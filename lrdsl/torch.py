@@ -40,7 +40,9 @@ with optional("lrdsl.torch"):
     from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
-from ._torch_clock import CLOCKS, Drift, DriftWarning, OptimizerTick
+from ._param_groups import HYPERPARAMETERS, WHERE, check_groups
+from ._param_groups import per_group as schedules_per_group
+from ._torch_clock import CLOCKS, Drift, DriftWarning, check_clock, register_tick, under_compile
 from .combinators import chain
 from .errors import ScheduleError
 from .plateau import Plateau, PlateauSchedule
@@ -51,10 +53,6 @@ from .products import RunningProduct
 from .serialize import from_dict
 
 __all__ = ["HYPERPARAMETERS", "DriftWarning", "Plan", "Scheduler", "from_scheduler", "plateau_state"]
-
-#: The hyperparameters a :class:`Scheduler` can drive. ``beta1`` and ``beta2`` are the
-#: two entries of Adam's ``group["betas"]``.
-HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "beta1", "beta2")
 
 #: The tag and version of :meth:`Scheduler.state_dict`.
 STATE_FORMAT = "lrdsl.torch.Scheduler"
@@ -67,15 +65,6 @@ MAX_STEP = 2**63 - 1
 Driven = Schedule | PlateauSchedule
 ScheduleArg = Driven | Sequence[Driven] | Mapping[str, Driven | Sequence[Driven]]
 
-# Where a hyperparameter lives in a param group: its key, and the index inside
-# ``betas`` for beta1/beta2.
-_WHERE: dict[str, tuple[str, int | None]] = {
-    "lr": ("lr", None),
-    "weight_decay": ("weight_decay", None),
-    "momentum": ("momentum", None),
-    "beta1": ("betas", 0),
-    "beta2": ("betas", 1),
-}
 _INF = math.inf
 _MISSING = object()
 
@@ -165,7 +154,12 @@ class Scheduler(LRScheduler):
     metric without advancing; ``plateau_state`` (one state for all groups, or a
     list) starts from a given state, e.g. :func:`plateau_state` of a live PyTorch
     plateau. The states are saved in :meth:`state_dict` (version 2; version 1
-    checkpoints are still read).
+    checkpoints are still read). On ``clock="optimizer"``, time follows the
+    optimizer steps that ran (each sets the lr to ``ps(t, state)``) and
+    ``step(metrics)`` is :meth:`observe`: the metric is taken at the count ``t``,
+    against the lr in effect in the group now, and nothing advances. With
+    ``check=True`` the drift check compares each lr with the ``ps(t, state)`` this
+    scheduler last wrote (a plateau's own reductions are no drift).
 
     Atomic: every operation computes all its values first and only then
     changes anything. A constructor, :meth:`step`, :meth:`load_state_dict` or
@@ -214,18 +208,13 @@ class Scheduler(LRScheduler):
             raise TypeError(f"Scheduler: last_epoch must be an int, got {last_epoch!r}")
         if last_epoch < -1:
             raise ScheduleError(f"Scheduler: last_epoch must be >= -1, got {last_epoch}")
-        _check_clock("Scheduler", clock, check)
+        check_clock("Scheduler", clock, check)
         self.clock = clock
         self._watch: Drift | bool | None = None  # while building: the plain path
         self._hook: Any = None
         self._pending_states: list[Any] | None = None  # step(metrics): the states, until it is done
         self._by_group: tuple[Any, ...] | None = None  # _shared's index, kept per plan
         self.schedules = _plan(optimizer, schedule)
-        if (clock != "step" or check) and any(isinstance(x, PlateauSchedule) for x in self.schedules.get("lr", ())):
-            raise ScheduleError(
-                "Scheduler: a plateau schedule needs clock='step' and check=False (the optimizer clock"
-                f" and the drift check do not drive plateaus yet), got clock={clock!r}, check={check!r}"
-            )
         self.relative = relative
         self._plateau_states = _initial_states(self.schedules, len(optimizer.param_groups), plateau_state)
         n = len(optimizer.param_groups)
@@ -262,32 +251,40 @@ class Scheduler(LRScheduler):
 
     def _start_watch(self, check: bool) -> None:
         """After the first step: the drift check's memory and the optimizer hook."""
-        drift = Drift() if check else None
+        drift = Drift("Scheduler") if check else None
         if drift is not None:
             drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
         if drift is not None or self.clock == "optimizer":
-            self._hook = self.optimizer.register_step_post_hook(OptimizerTick(self))
+            self._hook = register_tick(self.optimizer, self)
             self._watch = drift if drift is not None else True
             self._lean = None
 
     def _optimizer_stepped(self) -> None:
         """The optimizer's step post-hook: count, and on the optimizer clock move on."""
-        if _under_compile():
-            return _tick_outside_graph(self)
         drift = self._watch
         if isinstance(drift, Drift):
             drift.optimizer_steps += 1
         if self.clock == "optimizer":
-            self._move(self.last_epoch + 1, "Scheduler (at an optimizer step)")
+            t = self.last_epoch + 1
+            if self._writers is None or not self._direct_move(t, drift):
+                self._move(t, "Scheduler (at an optimizer step)")
 
     def _move(self, t: int, where: str) -> None:
-        """Set every driven value to its schedule at ``t`` (checking for drift first)."""
+        """Set every driven value to its schedule at ``t`` (checking for drift first);
+        with plateaus, ``ps(t, state)`` in each group's state (param groups added since
+        are adopted, as :meth:`step` does)."""
         drift = self._watch
         groups = self.optimizer.param_groups
         if isinstance(drift, Drift):
             drift.check(groups, self._slots)
+        undo = self._adopt(where) if any(p is not None for p in self._plateaus) else None
         plan = self._plan_now()
-        values = self._evaluate(plan, t, where)
+        try:
+            values = self._evaluate(plan, t, where)
+        except BaseException:
+            if undo is not None:
+                undo()
+            raise
         self.last_epoch = t
         self._write(plan, values)
         if isinstance(drift, Drift):
@@ -308,7 +305,9 @@ class Scheduler(LRScheduler):
         assert isinstance(drift, Drift)
         drift.count()
         if epoch is None and self._step_count > 1:  # past PyTorch's call-order warnings
-            self._move(self.last_epoch + 1, "Scheduler.step")
+            t = self.last_epoch + 1
+            if self._writers is None or not self._direct_move(t, drift):
+                self._move(t, "Scheduler.step")
             self._step_count += 1
             return
         drift.check(self.optimizer.param_groups, self._slots)
@@ -320,6 +319,63 @@ class Scheduler(LRScheduler):
             raise
         drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
 
+    def _direct_move(self, t: int, drift: Drift | bool | None) -> bool:
+        """:meth:`_move` when each group's float lr alone is driven (``_writers``) and
+        nothing drifted: each group still holds the float this scheduler wrote last
+        (the drift check, one comparison a group), and every value at ``t`` is finite.
+        Then set them and return true; else change nothing and return false, for
+        :meth:`_move` to check, warn and explain."""
+        writers = self._writers
+        groups = self.optimizer.param_groups
+        assert writers is not None
+        written = drift.written if drift.__class__ is Drift else None
+        if len(groups) == 1 == len(writers):  # one group: the same, without the lists
+            group = groups[0]
+            lr = group["lr"]
+            if lr.__class__ is not float:
+                return False
+            if written is not None and (len(written) != 1 or written[0][0] is not group or written[0][1] != lr):
+                return False
+            fn, scale = writers[0]
+            try:
+                v = fn(t) * scale
+            except Exception:
+                return False
+            if not -_INF < v < _INF:
+                return False
+            group["lr"] = v
+            self.last_epoch = t
+            if written is not None:
+                drift.written = [(group, v)]  # type: ignore[union-attr]
+                drift.t = t  # type: ignore[union-attr]
+            return True
+        if len(groups) != len(writers):
+            return False
+        if written is not None:
+            if len(written) != len(groups):
+                return False
+            for (then, before), group in zip(written, groups):
+                if group is not then or group["lr"] != before:
+                    return False
+        values = []
+        for (fn, scale), group in zip(writers, groups):
+            if group["lr"].__class__ is not float:
+                return False
+            try:
+                v = fn(t) * scale
+            except Exception:
+                return False
+            if not -_INF < v < _INF:
+                return False
+            values.append(v)
+        for v, group in zip(values, groups):
+            group["lr"] = v
+        self.last_epoch = t
+        if written is not None:
+            drift.written = list(zip(groups, values))  # type: ignore[union-attr]
+            drift.t = t  # type: ignore[union-attr]
+        return True
+
     # -- what is evaluated --------------------------------------------------------
 
     def _compile(self, base_lrs: Sequence[Any]) -> _Plan:
@@ -330,7 +386,7 @@ class Scheduler(LRScheduler):
         n_groups = len(next(iter(self.schedules.values())))
         plateaus: list[PlateauSchedule | None] = [None] * n_groups
         for name, per_group in self.schedules.items():
-            key, beta = _WHERE[name]
+            key, beta = WHERE[name]
             for g, driven in enumerate(per_group):
                 scale = float(base_lrs[g]) if self.relative and name == "lr" else 1.0
                 if isinstance(driven, PlateauSchedule):
@@ -495,8 +551,10 @@ class Scheduler(LRScheduler):
                         self._step_count += 1
                         self.last_epoch = t
                         return
-        if _under_compile():  # under torch.compile: see below
+        if under_compile():  # under torch.compile: see below
             return _step_outside_graph(self, metrics, epoch)
+        if self._watch is not None and self._writers is not None and metrics is None and epoch is None:
+            return self._watched_step(None)  # the clock or the check, no plateau: see there
         if any(p is not None for p in self._plateaus):
             self._step_with_plateaus(metrics, epoch)
             return
@@ -526,16 +584,35 @@ class Scheduler(LRScheduler):
             raise
 
     def _step_with_plateaus(self, metrics: Any, epoch: Any) -> None:
-        undo = self._adopt("Scheduler.step")
+        where = "Scheduler.step"
+        drift = self._watch
+        if self.clock == "optimizer" and drift is not None:  # built: time follows the optimizer
+            if epoch is not None:
+                raise ScheduleError(
+                    "Scheduler.step: step(epoch) sets the time by hand, but this Scheduler counts optimizer"
+                    " steps (clock='optimizer'); load a checkpoint to resume"
+                )
+            if metrics is None:
+                self._move(self.last_epoch, where)  # the count stays: only the values are set again
+            else:
+                self._observe(metrics, where)  # the metric at the count: the lr in effect now
+            self._step_count += 1
+            return
+        if isinstance(drift, Drift):
+            drift.count()
+            drift.check(self.optimizer.param_groups, self._slots)
+        undo = self._adopt(where)
         try:
             if metrics is not None:
-                self._pending_states = self._observed(metrics, "Scheduler.step")
+                self._pending_states = self._observed(metrics, where)
             self._general_step(epoch)
         except BaseException:
             undo()
             raise
         finally:
             self._pending_states = None
+        if isinstance(drift, Drift):
+            drift.record(self.optimizer.param_groups, self._slots, self.last_epoch)
 
     def observe(self, metrics: Any) -> None:
         """Feed a metric to the plateaus without advancing time: each group's plateau
@@ -546,6 +623,14 @@ class Scheduler(LRScheduler):
         where = "Scheduler.observe"
         if all(p is None for p in self._plateaus):
             raise ScheduleError(f"{where}: this Scheduler follows no plateau (its lr is no PlateauSchedule)")
+        self._observe(metrics, where)
+
+    def _observe(self, metrics: Any, where: str) -> None:
+        """:meth:`observe` (also ``step(metrics)`` on the optimizer clock)."""
+        drift = self._watch
+        groups = self.optimizer.param_groups
+        if isinstance(drift, Drift):
+            drift.check(groups, self._slots)
         undo = self._adopt(where)
         try:
             states = self._observed(metrics, where)
@@ -556,6 +641,8 @@ class Scheduler(LRScheduler):
             raise
         self._plateau_states = states
         self._write(plan, values)
+        if isinstance(drift, Drift):
+            drift.record(groups, self._slots, self.last_epoch)
 
     def _observed(self, metrics: Any, where: str) -> list[dict[str, Any] | None]:
         """Every group's plateau state after ``metrics`` at the current step (pure)."""
@@ -602,7 +689,7 @@ class Scheduler(LRScheduler):
         for g in range(n_old, len(groups)):
             group = groups[g]
             for name, per in schedules.items():
-                key, beta = _WHERE[name]
+                key, beta = WHERE[name]
                 if key not in group:
                     raise ScheduleError(
                         f"{where}: param_groups[{g}], added since, has no {key!r} to drive {name!r}"
@@ -726,7 +813,7 @@ class Scheduler(LRScheduler):
         self._pending_states = self._by_group = None
         self._set_plan(self._compile(self.base_lrs))
         # Optimizers do not pickle their hooks: the optimizer that came along needs ours again.
-        self._hook = None if self._watch is None else self.optimizer.register_step_post_hook(OptimizerTick(self))
+        self._hook = None if self._watch is None else register_tick(self.optimizer, self)
 
     # -- checkpoints --------------------------------------------------------------
 
@@ -844,18 +931,6 @@ class Scheduler(LRScheduler):
         return sched
 
 
-try:  # set while a torch.compile'd function runs (also in the parts it runs eagerly)
-    from torch._C._dynamo.eval_frame import get_eval_frame_callback as _callback
-except ImportError:  # pragma: no cover - an older PyTorch
-    _callback = type(None)
-
-
-@torch._dynamo.assume_constant_result  # dynamo calls it while tracing: True there, no graph break
-def _under_compile() -> bool:
-    """Whether a ``torch.compile``'d function is running or being traced."""
-    return _callback() is not None
-
-
 @torch.compiler.disable
 def _step_outside_graph(sched: Scheduler, metrics: Any, epoch: int | None) -> None:
     """``sched.step(epoch)`` called from a function ``torch.compile`` traces (PyTorch's
@@ -865,21 +940,6 @@ def _step_outside_graph(sched: Scheduler, metrics: Any, epoch: int | None) -> No
     it, one graph and no recompilation however the value changes (a Python int or
     float that dynamo traced would be guarded on, and recompiled for, every step)."""
     sched.step(metrics, epoch)
-
-
-@torch.compiler.disable
-def _tick_outside_graph(sched: Scheduler) -> None:
-    """The optimizer-step hook, run eagerly when a compiled ``optimizer.step()`` calls it."""
-    sched._optimizer_stepped()
-
-
-def _check_clock(where: str, clock: Any, check: Any) -> None:
-    if not isinstance(clock, str):
-        raise TypeError(f"{where}: clock must be 'step' or 'optimizer', got {type(clock).__name__} {clock!r}")
-    if clock not in CLOCKS:
-        raise ScheduleError(f"{where}: clock must be 'step' or 'optimizer', got {clock!r}")
-    if not isinstance(check, bool):
-        raise TypeError(f"{where}: check must be True or False, got {check!r}")
 
 
 def _epoch(where: str, epoch: Any) -> int:
@@ -928,20 +988,8 @@ def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Driven, ...]]:
                 f"Scheduler: unknown hyperparameter {name!r}; a Scheduler drives"
                 f" {', '.join(map(repr, HYPERPARAMETERS))}"
             )
-        key, beta = _WHERE[name]
-        for g, group in enumerate(groups):
-            if key not in group:
-                have = sorted(k for k in group if k != "params")
-                raise ScheduleError(
-                    f"Scheduler: cannot drive {name!r}: {type(optimizer).__name__} param_groups[{g}]"
-                    f" has no {key!r} (it has {', '.join(have)})"
-                )
-            if beta is not None and not (isinstance(group[key], (tuple, list)) and len(group[key]) == 2):
-                raise ScheduleError(
-                    f"Scheduler: cannot drive {name!r}: param_groups[{g}]['betas'] is"
-                    f" {group[key]!r}, not a pair"
-                )
-        plan[name] = _per_group(name, s, len(groups))
+        check_groups("Scheduler", optimizer, name)
+        plan[name] = schedules_per_group("Scheduler", name, s, len(groups), _is_driven)
     return plan
 
 
@@ -959,25 +1007,6 @@ def _is_driven(name: str, x: Any) -> bool:
             " base_lr * plateau (a PlateauSchedule)"
         )
     return False
-
-
-def _per_group(name: str, s: Any, n: int) -> tuple[Driven, ...]:
-    if _is_driven(name, s):
-        return (s,) * n
-    if isinstance(s, (list, tuple)):
-        if len(s) != n:
-            raise ScheduleError(
-                f"Scheduler: the {name!r} list has {len(s)} schedules, but the optimizer has"
-                f" {n} param groups (give one per group, or a single schedule for all)"
-            )
-        for i, x in enumerate(s):
-            if not _is_driven(name, x):
-                raise TypeError(f"Scheduler: {name}[{i}] must be a schedule, got {type(x).__name__} {x!r}")
-        return tuple(s)
-    raise TypeError(
-        f"Scheduler: the {name!r} schedule must be an lrdsl schedule or a list of them (one per"
-        f" param group), got {type(s).__name__} {s!r}"
-    )
 
 
 def _initial_states(

@@ -2,19 +2,21 @@
 
 Optimizer hyperparameters per group, module attributes by dotted path (with ``*``),
 and plain values the loop reads, all ``schedule(t)`` at every step; checkpoints as
-plain data; clear errors for names that reach nothing.
+plain data; clear errors for names that reach nothing; the optimizer-step clock and
+the drift check, as Scheduler's.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 
 import pytest
 
 import lrdsl as lr
 
 torch = pytest.importorskip("torch")
-from lrdsl.torch import Plan  # noqa: E402
+from lrdsl.torch import DriftWarning, Plan  # noqa: E402
 
 
 class EMA:
@@ -264,7 +266,11 @@ def test_a_hyperparameter_the_optimizer_lacks_is_refused() -> None:
 
 def test_a_list_of_the_wrong_length_is_refused() -> None:
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-    with pytest.raises(lr.ScheduleError, match=r"^Plan: 'lr' has 2 schedules, but the optimizer has 1 param groups$"):
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Plan: the 'lr' list has 2 schedules, but the optimizer has 1 param groups \(give one per group, or a"
+        r" single schedule for all\)$",
+    ):
         Plan({"lr": [lr.constant(0.1), lr.constant(0.2)]}, optimizer=opt)
 
 
@@ -289,3 +295,166 @@ def test_the_plan_docstring_example_runs() -> None:
     import lrdsl.plan
 
     assert doctest.testmod(lrdsl.plan, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_a_list_entry_that_is_not_a_schedule_is_a_type_error() -> None:
+    opt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(2)], lr=0.1)
+    with pytest.raises(TypeError, match=r"^Plan: lr\[1\] must be a schedule, got float 0\.5$"):
+        Plan({"lr": [lr.constant(0.1), 0.5]}, optimizer=opt)
+
+
+# ----------------------------------------------------------------------------
+# The optimizer clock and the drift check (Scheduler's, lrdsl/_torch_clock.py).
+
+
+def _scaled_run(plan_of: object, epochs: int, skipped: set[int], plan_steps: int) -> tuple[Plan, list[tuple[float, float, int]]]:
+    """Train Tiny through a GradScaler that skips the optimizer step of the epochs in
+    ``skipped``, calling ``plan.step()`` ``plan_steps`` times an epoch; returns the plan
+    and (lr, dropout, window) as each optimizer step found them."""
+    torch.manual_seed(0)
+    model = Tiny()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    plan = plan_of(model, opt)  # type: ignore[operator]
+    scaler = torch.amp.GradScaler("cpu")
+    x, y = torch.randn(64, 8), torch.randn(64, 1)
+    seen = []
+    for epoch in range(epochs):
+        seen.append((opt.param_groups[0]["lr"], model.drop.p, plan.values["window"]))
+        scaler.scale(torch.nn.functional.mse_loss(model(x), y)).backward()
+        if epoch in skipped:
+            model.fc1.weight.grad.fill_(float("inf"))
+        scaler.step(opt)
+        scaler.update()
+        opt.zero_grad()
+        for _ in range(plan_steps):
+            plan.step()
+    return plan, seen
+
+
+WINDOW = lr.linear(128, 1792, 40).ceil(multiple=128)
+
+
+def _clocked(model: torch.nn.Module, opt: torch.optim.Optimizer) -> Plan:
+    return Plan(
+        {"lr": LR, "model.drop.p": DROPOUT, "window": WINDOW}, optimizer=opt, targets={"model": model}, clock="optimizer"
+    )
+
+
+def test_on_the_optimizer_clock_a_step_grad_scaler_skips_does_not_count() -> None:
+    skipped = {2, 3, 7}
+    plan, seen = _scaled_run(_clocked, 12, skipped, plan_steps=1)
+    counts = [sum(1 for e in range(epoch) if e not in skipped) for epoch in range(12)]
+    assert seen == [(LR(t), DROPOUT(t), WINDOW(t)) for t in counts]
+    assert plan.t == 12 - len(skipped)
+
+
+def test_on_the_optimizer_clock_plan_steps_between_optimizer_steps_advance_nothing() -> None:
+    plan, seen = _scaled_run(_clocked, 6, set(), plan_steps=4)
+    assert seen == [(LR(t), DROPOUT(t), WINDOW(t)) for t in range(6)]
+    assert plan.t == 6
+
+
+def test_on_the_optimizer_clock_the_checkpoint_keeps_the_clock_and_the_count() -> None:
+    plan, _ = _scaled_run(_clocked, 5, {1}, plan_steps=2)
+    buf = io.BytesIO()
+    torch.save(plan.state_dict(), buf)
+    buf.seek(0)
+    state = torch.load(buf, weights_only=True)
+    assert (state["clock"], state["t"]) == ("optimizer", 4)
+    model = Tiny()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    resumed = _clocked(model, opt)
+    resumed.load_state_dict(state)
+    assert (resumed.t, opt.param_groups[0]["lr"], model.drop.p) == (4, LR(4), DROPOUT(4))
+    resumed.step()
+    assert resumed.t == 4
+    opt.step()
+    assert (resumed.t, opt.param_groups[0]["lr"], model.drop.p) == (5, LR(5), DROPOUT(5))
+
+
+def test_a_checkpoint_of_the_other_clock_is_refused() -> None:
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    state = Plan({"lr": LR}, optimizer=opt).state_dict()
+    plan = Plan({"lr": LR}, optimizer=opt, clock="optimizer")
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Plan\.load_state_dict: the checkpoint counts with clock='step', this Plan with clock='optimizer'$",
+    ):
+        plan.load_state_dict(state)
+
+
+def test_the_optimizer_clock_needs_an_optimizer() -> None:
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Plan: clock='optimizer' follows an optimizer's steps, but no optimizer was given \(pass optimizer=\.\.\.\)$",
+    ):
+        Plan({"x": lr.constant(1.0)}, clock="optimizer")
+
+
+def test_an_unknown_clock_is_refused() -> None:
+    with pytest.raises(lr.ScheduleError, match=r"^Plan: clock must be 'step' or 'optimizer', got 'epoch'$"):
+        Plan({"x": lr.constant(1.0)}, clock="epoch")
+
+
+def test_with_the_drift_check_a_clean_loop_does_not_warn() -> None:
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    plan = Plan({"lr": LR, "momentum": lr.constant(0.9)}, optimizer=opt, check=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(20):
+            opt.step()
+            plan.step()
+    assert opt.param_groups[0]["lr"] == LR(20)
+
+
+def test_with_the_drift_check_a_manual_write_warns_naming_the_plan() -> None:
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    plan = Plan({"lr": LR}, optimizer=opt, check=True)
+    for _ in range(3):
+        opt.step()
+        plan.step()
+    opt.param_groups[0]["lr"] = 0.5
+    opt.step()
+    with pytest.warns(DriftWarning) as record:
+        plan.step()
+    assert str(record[0].message) == (
+        f"Plan: param group 0's 'lr' is 0.5, but this Plan set it to {LR(3)!r} at step 3:"
+        " something else wrote it (a second scheduler, or a manual write); this Plan overwrites it"
+    )
+    assert opt.param_groups[0]["lr"] == LR(4)
+
+
+def test_with_the_drift_check_a_plan_stepping_faster_than_the_optimizer_warns() -> None:
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    plan = Plan({"lr": LR}, optimizer=opt, check=True)
+    opt.step()
+    plan.step()
+    with pytest.warns(
+        DriftWarning,
+        match=r"^Plan: step\(\) was called 2 times for 1 optimizer steps: the count is off",
+    ):
+        plan.step()
+
+
+def test_the_drift_check_needs_an_optimizer() -> None:
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Plan: check=True follows an optimizer's steps, but no optimizer was given \(pass optimizer=\.\.\.\)$",
+    ):
+        Plan({"x": lr.constant(1.0)}, check=True)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copy_on_the_optimizer_clock_counts_its_own_optimizer_steps(how: str) -> None:
+    import copy
+    import pickle
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    plan = Plan({"lr": LR, "window": WINDOW}, optimizer=opt, clock="optimizer")
+    opt.step()
+    twin = pickle.loads(pickle.dumps(plan)) if how == "pickle" else copy.deepcopy(plan)
+    for _ in range(3):
+        twin.optimizer.step()
+    assert (plan.t, twin.t) == (1, 4)
+    assert (twin.optimizer.param_groups[0]["lr"], twin.values["window"]) == (LR(4), WINDOW(4))
+    assert opt.param_groups[0]["lr"] == LR(1)

@@ -143,3 +143,30 @@ def test_the_optimizer_clock_is_checked_for_writes() -> None:
         opt.step()
     assert sched.t == 2
     assert opt.param_groups[0]["lr"] == S(2)
+
+
+def test_a_manual_write_to_one_of_several_groups_names_that_group() -> None:
+    params = [torch.nn.Parameter(torch.zeros(2)) for _ in range(3)]
+    opt = torch.optim.SGD([{"params": [p]} for p in params], lr=0.0)
+    sched = Scheduler(opt, S, check=True)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    opt.param_groups[1]["lr"] = 0.5
+    opt.step()
+    with pytest.warns(DriftWarning, match=r"^Scheduler: param group 1's 'lr' is 0\.5, but this Scheduler set it to"):
+        sched.step()
+    assert [g["lr"] for g in opt.param_groups] == [S(4)] * 3
+
+
+def test_a_bad_value_with_the_check_is_refused_and_changes_nothing() -> None:
+    opt = _optimizer()
+    bad = lr.linear(1.0, 0.0, 3) >> (lr.constant(1.0) / lr.linear(1.0, 0.0, 2))  # inf at t = 5
+    sched = Scheduler(opt, bad, check=True)
+    for _ in range(4):
+        opt.step()
+        sched.step()
+    with pytest.raises(lr.ScheduleError, match=r"^Scheduler\.step: the 'lr' schedule of param group 0 gives inf at step 5"):
+        opt.step()
+        sched.step()
+    assert (sched.t, opt.param_groups[0]["lr"]) == (4, bad(4))

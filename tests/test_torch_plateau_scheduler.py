@@ -1,13 +1,15 @@
 """``lrdsl.torch.Scheduler`` driving plateau schedules (``s * lr.on_plateau(...)``): real
 training against PyTorch's ``ReduceLROnPlateau`` (alone, and after a warmup and a cosine),
 ``observe``, checkpoints (version 2, version 1 still read), ``from_scheduler`` and
-``plateau_state`` of a live PyTorch plateau, and the refusals."""
+``plateau_state`` of a live PyTorch plateau, the optimizer clock and the drift check with
+plateaus, and the refusals."""
 
 from __future__ import annotations
 
 import copy
 import math
 import pickle
+import warnings
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ import lrdsl as lr
 from lrdsl.compat import torch as ct
 
 torch = pytest.importorskip("torch")
-from lrdsl.torch import Scheduler, from_scheduler, plateau_state  # noqa: E402
+from lrdsl.torch import DriftWarning, Scheduler, from_scheduler, plateau_state  # noqa: E402
 
 L = torch.optim.lr_scheduler
 RTOL = 1e-12
@@ -178,23 +180,6 @@ def test_observe_without_a_plateau_is_refused() -> None:
         sched.observe(1.0)
 
 
-@pytest.mark.parametrize(
-    ("options", "got"),
-    [({"clock": "optimizer"}, "clock='optimizer', check=False"), ({"check": True}, "clock='step', check=True")],
-)
-def test_a_plateau_with_the_optimizer_clock_or_the_drift_check_is_refused_and_changes_nothing(
-    options: dict[str, Any], got: str
-) -> None:
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
-    with pytest.raises(lr.ScheduleError) as info:
-        Scheduler(opt, lr.cosine(1.0, 0.0, 10) * lr.on_plateau(), **options)
-    assert str(info.value) == (
-        "Scheduler: a plateau schedule needs clock='step' and check=False (the optimizer clock"
-        f" and the drift check do not drive plateaus yet), got {got}"
-    )
-    assert "initial_lr" not in opt.param_groups[0] and opt.param_groups[0]["lr"] == 1.0
-
-
 def test_only_the_lr_may_follow_a_plateau() -> None:
     with pytest.raises(lr.ScheduleError, match=r"^Scheduler: the 'momentum' schedule follows a plateau .*only the 'lr' may"):
         Scheduler(_sgd(1.0), {"momentum": 0.9 * lr.on_plateau()})
@@ -350,3 +335,169 @@ def test_a_nan_metric_is_a_bad_epoch_as_in_pytorch() -> None:
         theirs.step(m)
         assert opt.param_groups[0]["lr"] == theirs_opt.param_groups[0]["lr"]
     assert opt.param_groups[0]["lr"] == pytest.approx(0.01, rel=RTOL)
+
+
+# ----------------------------------------------------------------------------
+# The optimizer clock (time follows the optimizer steps that ran) and the drift check.
+
+SKIPPED = {3, 4, 11}  # the epochs whose optimizer step GradScaler skips (an inf gradient)
+
+
+def _train_scaled(make: Any, epochs: int, extra_steps: int = 0) -> tuple[list[float], list[float], Any, Any]:
+    """:func:`_train` through a GradScaler that skips the optimizer step of the epochs in
+    ``SKIPPED``; ``make(opt)`` returns the scheduler, stepped with the validation loss, then
+    ``extra_steps`` more times without one (accelerate stepping it once per process)."""
+    torch.manual_seed(1)
+    model = torch.nn.Linear(4, 1).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = make(opt)
+    scaler = torch.amp.GradScaler("cpu")
+    x, y, xv, yv = _data()
+    lrs, losses = [], []
+    for epoch in range(epochs):
+        lrs.append(float(opt.param_groups[0]["lr"]))
+        opt.zero_grad()
+        scaler.scale(torch.nn.functional.mse_loss(model(x), y)).backward()
+        if epoch in SKIPPED:
+            model.weight.grad.fill_(math.inf)
+        scaler.step(opt)
+        scaler.update()
+        with torch.no_grad():
+            val = float(torch.nn.functional.mse_loss(model(xv), yv))
+        losses.append(val)
+        sched.step(val)
+        for _ in range(extra_steps):
+            sched.step()
+    return lrs, losses, model.weight.detach().clone(), sched
+
+
+def test_on_the_optimizer_clock_a_plateau_with_skipped_steps_follows_pytorchs_reduce_lr_on_plateau() -> None:
+    theirs, their_losses, their_w, _ = _train_scaled(lambda o: L.ReduceLROnPlateau(o, **PLATEAU), 30)
+    ours, our_losses, our_w, sched = _train_scaled(
+        lambda o: Scheduler(o, ct.ReduceLROnPlateau(0.1, **PLATEAU), clock="optimizer"), 30, extra_steps=3
+    )
+    assert ours == pytest.approx(theirs, rel=RTOL, abs=0)
+    assert our_losses == pytest.approx(their_losses, rel=1e-9)
+    assert len(set(theirs)) >= 3  # the plateau did reduce the lr, more than once
+    torch.testing.assert_close(our_w, their_w, rtol=1e-9, atol=0)
+    assert sched.t == 30 - len(SKIPPED)
+
+
+def test_on_the_optimizer_clock_the_lr_is_the_plateau_schedule_at_the_count_of_steps_that_ran() -> None:
+    ps = lr.warmup(lr.cosine(0.1, 0.0, T), W, start=0.02) * lr.on_plateau(**PLATEAU)
+    lrs, losses, _, sched = _train_scaled(lambda o: Scheduler(o, ps, clock="optimizer"), 30, extra_steps=2)
+    # The same run replayed on the schedule itself: a step that ran moves t, then the
+    # metric is taken at t, with the lr in effect then.
+    t, state, expected = 0, ps.init(), []
+    for epoch, val in enumerate(losses):
+        expected.append(ps(t, state))
+        t += epoch not in SKIPPED
+        state = ps.update(state, val, t)
+    assert lrs == expected
+    assert state["scale"] < 1  # reductions happened
+    assert sched.t == t == 30 - len(SKIPPED)
+
+
+def test_on_the_optimizer_clock_a_metric_is_taken_at_the_count_and_advances_nothing() -> None:
+    opt = _sgd(1.0)
+    sched = Scheduler(opt, lr.linear(1.0, 0.0, 10) * lr.on_plateau(patience=0, factor=0.5), clock="optimizer")
+    opt.step()
+    sched.step(1.0)
+    sched.step(2.0)  # worse: the lr in effect (0.9) is halved at once
+    assert sched.t == 1
+    assert opt.param_groups[0]["lr"] == 0.9 * 0.5
+    opt.step()
+    assert opt.param_groups[0]["lr"] == 0.8 * 0.5
+
+
+def test_on_the_optimizer_clock_step_without_a_metric_leaves_the_plateau() -> None:
+    opt = _sgd(1.0)
+    sched = Scheduler(opt, lr.linear(1.0, 0.0, 10) * lr.on_plateau(patience=0, factor=0.5), clock="optimizer")
+    opt.step()
+    for _ in range(3):
+        sched.step()
+    assert (sched.t, opt.param_groups[0]["lr"]) == (1, 0.9)
+    assert sched.state_dict()["plateau_states"]["lr"][0]["scale"] == 1.0
+
+
+def test_on_the_optimizer_clock_the_checkpoint_keeps_the_count_and_the_plateau_state() -> None:
+    opt = _sgd(0.5, 0.25)
+    sched = Scheduler(opt, ct.ReduceLROnPlateau([0.5, 0.25], patience=1, factor=0.5), clock="optimizer")
+    for m in [3.0, 2.0, 2.0, 2.0]:
+        opt.step()
+        sched.step(m)
+    copy_opt = _sgd(0.5, 0.25)
+    resumed = Scheduler.from_state_dict(copy_opt, sched.state_dict())
+    assert (resumed.clock, resumed.t) == ("optimizer", 4)
+    assert [g["lr"] for g in copy_opt.param_groups] == [0.25, 0.125]
+    for m in [2.0, 2.0, 1.0]:
+        for o, s in ((opt, sched), (copy_opt, resumed)):
+            o.step()
+            s.step(m)
+        assert [g["lr"] for g in copy_opt.param_groups] == [g["lr"] for g in opt.param_groups]
+    assert resumed.t == 7
+
+
+def test_on_the_optimizer_clock_a_param_group_added_mid_run_is_adopted_at_the_next_optimizer_step() -> None:
+    opt = _sgd(0.5)
+    sched = Scheduler(opt, lr.linear(1.0, 0.5, 10) * lr.on_plateau(patience=0, factor=0.5), clock="optimizer")
+    opt.step()
+    sched.step(1.0)
+    opt.add_param_group({"params": [torch.nn.Parameter(torch.ones(1))], "lr": 0.05})
+    opt.step()
+    assert sched.t == 2
+    assert [g["lr"] for g in opt.param_groups] == [lr.linear(1.0, 0.5, 10)(2), 0.05]
+    sched.step(2.0)  # worse: both groups are halved
+    assert [g["lr"] for g in opt.param_groups] == [lr.linear(1.0, 0.5, 10)(2) * 0.5, 0.025]
+
+
+def test_on_the_optimizer_clock_step_with_an_epoch_is_refused_with_a_plateau() -> None:
+    opt = _sgd(1.0)
+    sched = Scheduler(opt, 1.0 * lr.on_plateau(), clock="optimizer")
+    with pytest.raises(
+        lr.ScheduleError,
+        match=r"^Scheduler\.step: step\(epoch\) sets the time by hand, but this Scheduler counts optimizer"
+        r" steps \(clock='optimizer'\); load a checkpoint to resume$",
+    ):
+        sched.step(1.0, 5)
+    assert sched.t == 0
+
+
+@pytest.mark.parametrize("clock", ["step", "optimizer"])
+def test_with_the_drift_check_a_plateaus_own_reductions_are_no_drift(clock: str) -> None:
+    theirs, _, _ = _train(_pytorch_plateau, 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DriftWarning)
+        ours, _, _ = _train(lambda o: Scheduler(o, ct.ReduceLROnPlateau(0.1, **PLATEAU), clock=clock, check=True).step, 40)
+    assert ours == pytest.approx(theirs, rel=RTOL, abs=0)
+    assert len(set(theirs)) >= 3
+
+
+def test_with_the_drift_check_a_manual_write_to_a_plateau_lr_warns_with_the_value_it_set() -> None:
+    opt = _sgd(1.0)
+    ps = lr.linear(1.0, 0.0, 10) * lr.on_plateau(patience=0, factor=0.5)
+    sched = Scheduler(opt, ps, check=True)
+    for m in [1.0, 2.0]:
+        opt.step()
+        sched.step(m)
+    state = sched.state_dict()["plateau_states"]["lr"][0]
+    assert state["scale"] == 0.5
+    opt.param_groups[0]["lr"] = 0.125
+    opt.step()
+    with pytest.warns(DriftWarning) as record:
+        sched.step(0.5)
+    assert str(record[0].message) == (
+        f"Scheduler: param group 0's 'lr' is 0.125, but this Scheduler set it to {ps(2, state)!r} at step 2:"
+        " something else wrote it (a second scheduler, or a manual write); this Scheduler overwrites it"
+    )
+
+
+def test_with_the_drift_check_on_the_optimizer_clock_a_manual_write_to_a_plateau_lr_warns_at_the_optimizer_step() -> None:
+    opt = _sgd(1.0)
+    sched = Scheduler(opt, lr.linear(1.0, 0.0, 10) * lr.on_plateau(patience=0, factor=0.5), clock="optimizer", check=True)
+    opt.step()
+    sched.step(1.0)
+    opt.param_groups[0]["lr"] = 0.125
+    with pytest.warns(DriftWarning, match=r"^Scheduler: param group 0's 'lr' is 0\.125, but this Scheduler set it to 0\.9 at step 1:"):
+        opt.step()
+    assert (sched.t, opt.param_groups[0]["lr"]) == (2, 0.8)
