@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -199,7 +200,7 @@ class Jax:
         """The plain number ``c`` as a time of ``scale``: ``c * scale`` as its nearest
         integer within the dtype, and the rest."""
         imax = self.imax()
-        v = c if scale == 1 else c * scale
+        v = c if scale == 1 else _units(c, scale)
         if type(v) is int or (type(v) is float and v.is_integer()):
             n = int(v)
             if -imax <= n <= imax:
@@ -212,9 +213,9 @@ class Jax:
             return Time(self, 0, "big", v, lo=v, hi=v, ilo=0, ihi=0, scale=scale)
         n = round(v)  # the nearest integer: |v - n| <= 1/2 (see split_table)
         if -imax <= n <= imax:
-            return Time(self, n, "frac", v - n, lo=v, hi=v, ilo=n, ihi=n, scale=scale)
+            return Time(self, n, "frac", float(v - n), lo=v, hi=v, ilo=n, ihi=n, scale=scale)
         i = imax if n > 0 else -imax
-        return Time(self, i, "big", v - i, lo=v, hi=v, ilo=i, ihi=i, scale=scale)
+        return Time(self, i, "big", float(v - i), lo=v, hi=v, ilo=i, ihi=i, scale=scale)
 
     def exact(self, x: Any, scale: Any = 1) -> Time | None:
         """``x`` as a :class:`Time` (of ``scale``, for a plain number or an integer
@@ -252,7 +253,11 @@ class Jax:
             v = self.jnp.asarray(x.i, dtype=self.itype()).astype(self.ftype())
             if x.kind != "int":
                 v = v + x.f
-        return v if x.scale == 1 else v / x.scale
+        if x.scale == 1:
+            return v
+        if isinstance(x.scale, Fraction):  # 1 / scale as one float (an integer, for a rescale)
+            return v * _float(1 / x.scale)
+        return v / x.scale
 
     def time_array(self, t: Any) -> Any:
         """``t`` as a JAX array for formulas written in ``jax.numpy`` itself (noise,
@@ -349,9 +354,9 @@ class Jax:
         ta, tb = both
         if ta.kind == "int" and is_plain(b) and not isinstance(ta.i, int):
             # An integer against a plain number: against its ceiling or floor.
-            c = b * ta.scale
+            c = _units(b, ta.scale)
             k = {"<": _ceil, ">=": _ceil, "<=": _floor, ">": _floor}.get(op, lambda v: v)(c)
-            if op == "==" and not float(c).is_integer():
+            if op == "==" and not _integral(c):
                 return False
             if k > ta.ihi:
                 return op in ("<", "<=")
@@ -487,8 +492,24 @@ class Jax:
         """``t / n`` as a time: for an exact time and a plain ``n > 0``, the same time
         with its scale multiplied by ``n`` (exact); else a float."""
         if isinstance(t, Time) and is_plain(n) and n > 0 and math.isfinite(t.scale * n):
-            return Time(self, t.i, t.kind, t.f, lo=t.lo, hi=t.hi, ilo=t.ilo, ihi=t.ihi, scale=t.scale * n)
+            scale = _units(n, t.scale) if isinstance(t.scale, Fraction) else t.scale * n
+            return Time(self, t.i, t.kind, t.f, lo=t.lo, hi=t.hi, ilo=t.ilo, ihi=t.ihi, scale=scale)
         return self.div(t, n)
+
+    def rescale(self, t: Any, a: Any, b: Any) -> Any:
+        """``a * t + b`` as a time: for an exact time and integers ``a > 0`` and ``b``, the
+        same time with its scale divided by ``a`` (an exact :class:`~fractions.Fraction`,
+        so every plain number it meets is converted to its units exactly: a token count
+        ``c`` is ``c / a`` steps, split into the nearest integer and a correctly rounded
+        rest), plus ``b``; else in floats."""
+        whole = type(a) is int or (type(a) is float and a.is_integer() and abs(a) < 2**53)
+        whole_b = type(b) is int or (type(b) is float and b.is_integer() and abs(b) < 2**53)
+        if not (isinstance(t, Time) and whole and whole_b and a > 0):
+            return self.to_float(t) * a + b
+        scale = Fraction(t.scale) / int(a)
+        scaled = Time(self, t.i, t.kind, t.f, lo=t.lo, hi=t.hi, ilo=t.ilo, ihi=t.ihi,
+                      scale=int(scale) if scale.denominator == 1 else scale)  # fmt: skip
+        return self.add(scaled, int(b)) if b != 0 else scaled
 
     def floordiv(self, a: Any, p: Any) -> Any:
         return self._divmod(a, p)[0]
@@ -506,9 +527,12 @@ class Jax:
         if x is None or not is_plain(p) or not p > 0:
             return self._float_divmod(a, p)
         scale = x.scale
-        ps = p if scale == 1 else p * scale  # the period in the time's own units
+        ps = p if scale == 1 else _units(p, scale)  # the period in the time's own units
         if isinstance(x.i, int):  # a constant
             v = x.i if x.kind == "int" else x.i + x.f
+            if (isinstance(ps, Fraction) or isinstance(scale, Fraction)) and math.isfinite(v):  # exact, then floats
+                fq, fr = divmod(Fraction(v), Fraction(ps))
+                return int(fq), _float(fr / scale) if scale != 1 else _float(fr)
             q, r = PY.floordiv(v, ps), PY.mod(v, ps)
             return q, (r if scale == 1 else PY.div(r, scale))
         if x.hi < ps and x.lo >= 0:  # within the first period
@@ -537,7 +561,7 @@ class Jax:
         cannot be exact here."""
         jnp, imax = self.jnp, self.imax()
         lo, hi = x.lo, x.hi
-        if float(p).is_integer():
+        if _integral(p):
             p = int(p)
             if p > imax:  # beyond every non-negative integer
                 if x.ilo >= 0:
@@ -551,7 +575,9 @@ class Jax:
             return None, None
         if p > imax and x.ilo >= 0:  # beyond every count
             return self.const(0), x
-        n_, den = float(p).as_integer_ratio()
+        n_, den = p.as_integer_ratio()  # exact, for a float or a Fraction
+        if den & (den - 1):  # a period that is not a binary fraction (a rescaled one): in floats
+            return None, None
         k = den.bit_length() - 1
         if x.ilo < 0 and (n_ > imax or not math.isfinite(x.ilo) or math.floor(x.ilo / n_) * den < -imax - 1):
             return None, None  # q0 * 2**k could leave the dtype
@@ -837,7 +863,29 @@ class Jax:
 
 def _scaled(values: Sequence[Any], scale: Any) -> tuple[Any, ...]:
     """Plain times in units of ``1 / scale`` (cached per tuple and scale)."""
-    return table(values, f"scaled-{scale!r}", lambda: tuple(v * scale for v in values))
+    return table(values, f"scaled-{scale!r}", lambda: tuple(_units(v, scale) for v in values))
+
+
+def _units(c: Any, scale: Any) -> Any:
+    """``c * scale``, the plain number ``c`` in a time's own units: exact for a
+    :class:`~fractions.Fraction` scale (a rescaled time), an ``int`` when whole."""
+    if isinstance(scale, Fraction) and (type(c) is int or (type(c) is float and math.isfinite(c))):
+        v = Fraction(c) * scale
+        return int(v) if v.denominator == 1 else v
+    return c * scale
+
+
+def _integral(x: Any) -> bool:
+    """``x`` is a whole number (a Fraction exactly; a float or int as ``float(x)`` is)."""
+    return x.denominator == 1 if isinstance(x, Fraction) else float(x).is_integer()
+
+
+def _float(x: Any) -> float:
+    """A plain number (or Fraction) as the nearest float (inf beyond the floats)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return _INF if x > 0 else -_INF
 
 
 def _split(x: float, bits: int) -> tuple[float, float]:
