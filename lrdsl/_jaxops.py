@@ -201,6 +201,8 @@ class Jax:
         integer within the dtype, and the rest."""
         imax = self.imax()
         v = c if scale == 1 else _units(c, scale)
+        if isinstance(v, Fraction):
+            v = int(v) if v.denominator == 1 else v
         if type(v) is int or (type(v) is float and v.is_integer()):
             n = int(v)
             if -imax <= n <= imax:
@@ -222,7 +224,7 @@ class Jax:
         array), or ``None`` for a float array or traced value (computed in floats)."""
         if isinstance(x, Time):
             return x
-        if is_plain(x):
+        if is_plain(x) or isinstance(x, Fraction):  # (a Fraction: a rescaled period, exactly)
             return self.const(x, scale)
         if scale == 1 and hasattr(x, "dtype") and self.jnp.issubdtype(x.dtype, self.jnp.integer):
             a = x if x.dtype == self.itype() else self.jnp.asarray(x).astype(self.itype())
@@ -543,7 +545,15 @@ class Jax:
         n, frac = whole
         nlo, nhi = _floor(x.lo), _floor(x.hi)
         base = x if frac is None else Time(self, n, lo=nlo, hi=nhi, ilo=nlo, ihi=nhi)
-        q, r = self._int_divmod(base, ps)
+        known = _known_fraction(x) if frac is not None and isinstance(ps, Fraction) and ps >= 1 else None
+        if known is not None and ps.denominator & (ps.denominator - 1):
+            # a rescaled time (whose fraction is the offset's, exactly) by a rescaled period
+            q, r = self._rational_divmod(base, ps, ps.numerator, ps.denominator, known)
+            if q is None:
+                return self._float_divmod(a, p)
+            frac = None
+        else:
+            q, r = self._int_divmod(base, ps)
         if q is None:
             return self._float_divmod(a, p)
         if frac is not None:
@@ -576,8 +586,8 @@ class Jax:
         if p > imax and x.ilo >= 0:  # beyond every count
             return self.const(0), x
         n_, den = p.as_integer_ratio()  # exact, for a float or a Fraction
-        if den & (den - 1):  # a period that is not a binary fraction (a rescaled one): in floats
-            return None, None
+        if den & (den - 1):  # a period that is not a binary fraction (a rescaled one)
+            return self._rational_divmod(x, p, n_, den)
         k = den.bit_length() - 1
         if x.ilo < 0 and (n_ > imax or not math.isfinite(x.ilo) or math.floor(x.ilo / n_) * den < -imax - 1):
             return None, None  # q0 * 2**k could leave the dtype
@@ -594,6 +604,43 @@ class Jax:
         return (
             Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi),
             Time(self, ri, "frac", rf, lo=0, hi=p, ilo=0, ihi=math.floor(p)),
+        )
+
+    def _rational_divmod(
+        self, x: Time, p: Fraction, n: int, d: int, frac: Fraction = Fraction(0)
+    ) -> tuple[Any, Any]:
+        """``divmod`` of an integer time plus an exact constant ``frac`` in ``[0, 1)`` by
+        ``p = n / d`` (a rescaled period: a period in tokens over the tokens of a step),
+        exactly: ``x = q1 n + r1``, then ``r1 d = q2 n + r2`` by doubling and adding over
+        the bits of ``d`` (every partial sum below ``2 n``), so ``x / p = q1 d + q2 + r2 /
+        n``; ``frac / p`` carries one more when ``r2 >= n - frac d``. ``(None, None)``
+        (floats) where a step could leave the dtype."""
+        jnp, imax = self.jnp, self.imax()
+        if n > imax // 2 or d > imax or not (math.isfinite(x.ilo) and math.isfinite(x.ihi)):
+            return None, None
+        q1lo, q1hi = math.floor(Fraction(x.ilo) / n), math.floor(Fraction(x.ihi) / n)
+        if q1hi * d + d + 1 > imax or q1lo * d < -imax - 1:
+            return None, None
+        q1, r1 = self._idivmod(x.i, n, x.ilo >= 0)
+        q2, r2 = jnp.zeros_like(r1), jnp.zeros_like(r1)
+        for bit in bin(d)[2:]:
+            q2, r2 = q2 * 2, r2 * 2
+            over = r2 >= n
+            q2, r2 = q2 + over.astype(q2.dtype), jnp.where(over, r2 - n, r2)
+            if bit == "1":
+                r2 = r2 + r1
+                over = r2 >= n
+                q2, r2 = q2 + over.astype(q2.dtype), jnp.where(over, r2 - n, r2)
+        q = q1 * d + q2
+        if frac:
+            over = r2 >= math.ceil(n - frac * d)
+            q, r2 = q + over.astype(q.dtype), r2 - jnp.where(over, n, 0)
+        ri, rest = self._idivmod(r2, d, not frac)
+        rf = rest.astype(self.ftype()) / float(d) + float(frac)
+        qlo, qhi = math.floor(Fraction(x.lo) / p), math.floor((Fraction(x.hi) + frac) / p)
+        return (
+            Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi),
+            Time(self, ri, "frac", rf, lo=0, hi=p, ilo=-1, ihi=math.floor(p)),
         )
 
     def _idivmod(self, a: Any, p: int, nonnegative: bool) -> tuple[Any, Any]:
@@ -869,10 +916,24 @@ def _scaled(values: Sequence[Any], scale: Any) -> tuple[Any, ...]:
 def _units(c: Any, scale: Any) -> Any:
     """``c * scale``, the plain number ``c`` in a time's own units: exact for a
     :class:`~fractions.Fraction` scale (a rescaled time), an ``int`` when whole."""
-    if isinstance(scale, Fraction) and (type(c) is int or (type(c) is float and math.isfinite(c))):
+    if isinstance(scale, Fraction) and (type(c) in (int, Fraction) or (type(c) is float and math.isfinite(c))):
         v = Fraction(c) * scale
         return int(v) if v.denominator == 1 else v
     return c * scale
+
+
+def _known_fraction(x: Time) -> Fraction | None:
+    """The fractional part of a rescaled time whose rest is a plain number (an offset's
+    ``b / scale``, correctly rounded): exactly, as the fraction of denominator at most
+    the scale's nearest to it (unique below ``2**26``); ``None`` otherwise."""
+    if not (isinstance(x.f, float) and isinstance(x.scale, Fraction) and x.kind == "frac"):
+        return None
+    den = x.scale.denominator
+    v = x.f - math.floor(x.f)
+    if den >= 2**26 or not math.isfinite(v):
+        return None
+    g = Fraction(v).limit_denominator(den)
+    return g if abs(float(g) - v) <= 2.0**-50 and g < 1 else None
 
 
 def _integral(x: Any) -> bool:

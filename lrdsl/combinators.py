@@ -491,9 +491,11 @@ class Rescale(_Method):
     every number the schedule compares it with or subtracts from it is converted to
     steps exactly (``c / scale``: an integer and a correctly rounded rest), so
     boundaries fall on the same steps as on NumPy and ``steps - t`` near the end of
-    a decay keeps float32's relative precision. (A floor-based node inside, such as
-    ``step``, whose period in steps is neither whole nor a binary fraction, floors in
-    floats.) A float ``scale`` or ``offset`` is computed in floats. ``scale > 0``;
+    a decay keeps float32's relative precision; a floor-based node inside (``step``,
+    ``repeat``) floors exactly too, its period in steps being a fraction (rare limits,
+    beyond which it floors in floats: a period below one step, or a scale of ``2**26``
+    or more with an offset that is not a multiple of it). A float ``scale`` or
+    ``offset`` is computed in floats. ``scale > 0``;
     the ``duration`` is ``max((duration - offset) / scale, 0)``.
 
     >>> linear(0.0, 1.0, 1000).rescale(100, offset=100)(4)

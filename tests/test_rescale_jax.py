@@ -89,6 +89,20 @@ def test_a_staircase_whose_period_in_steps_is_whole_or_binary(x64: bool) -> None
 
 
 @X64
+def test_a_staircase_whose_period_in_steps_is_a_fraction(x64: bool) -> None:
+    # 1000 tokens at 3 a step (offset 1): a period of 333 1/3 steps, floored exactly
+    s = lr.step(1.0, 1000, gamma=0.999).rescale(3, offset=1)
+    _assert_close(s, _counts(*[1000 * k for k in (1, 2, 3, 999, 10**6, 6 * 10**6)], scale=3, offset=1), x64)
+
+
+@X64
+def test_a_repeat_whose_period_in_steps_is_a_fraction(x64: bool) -> None:
+    # t * 7 + 3 is a multiple of 10**6 at t = 428_571: the cycle restarts there, at 1.0
+    s = lr.cosine(1.0, 0.0, 10**6).repeat(10**6).rescale(7, offset=3)
+    _assert_close(s, _counts(*[10**6 * k for k in (1, 3, 7, 1000, 12345)], scale=7, offset=3), x64)
+
+
+@X64
 def test_per_epoch_inside_a_rescale(x64: bool) -> None:
     s = lr.cosine(1.0, 0.0, 10**9).per_epoch(7, staircase=False).rescale(3, offset=1)
     _assert_close(s, _counts(7 * 10**9, scale=3, offset=1), x64)
