@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -199,7 +200,9 @@ class Jax:
         """The plain number ``c`` as a time of ``scale``: ``c * scale`` as its nearest
         integer within the dtype, and the rest."""
         imax = self.imax()
-        v = c if scale == 1 else c * scale
+        v = c if scale == 1 else _units(c, scale)
+        if isinstance(v, Fraction):
+            v = int(v) if v.denominator == 1 else v
         if type(v) is int or (type(v) is float and v.is_integer()):
             n = int(v)
             if -imax <= n <= imax:
@@ -212,16 +215,16 @@ class Jax:
             return Time(self, 0, "big", v, lo=v, hi=v, ilo=0, ihi=0, scale=scale)
         n = round(v)  # the nearest integer: |v - n| <= 1/2 (see split_table)
         if -imax <= n <= imax:
-            return Time(self, n, "frac", v - n, lo=v, hi=v, ilo=n, ihi=n, scale=scale)
+            return Time(self, n, "frac", float(v - n), lo=v, hi=v, ilo=n, ihi=n, scale=scale)
         i = imax if n > 0 else -imax
-        return Time(self, i, "big", v - i, lo=v, hi=v, ilo=i, ihi=i, scale=scale)
+        return Time(self, i, "big", float(v - i), lo=v, hi=v, ilo=i, ihi=i, scale=scale)
 
     def exact(self, x: Any, scale: Any = 1) -> Time | None:
         """``x`` as a :class:`Time` (of ``scale``, for a plain number or an integer
         array), or ``None`` for a float array or traced value (computed in floats)."""
         if isinstance(x, Time):
             return x
-        if is_plain(x):
+        if is_plain(x) or isinstance(x, Fraction):  # (a Fraction: a rescaled period, exactly)
             return self.const(x, scale)
         if scale == 1 and hasattr(x, "dtype") and self.jnp.issubdtype(x.dtype, self.jnp.integer):
             a = x if x.dtype == self.itype() else self.jnp.asarray(x).astype(self.itype())
@@ -252,7 +255,11 @@ class Jax:
             v = self.jnp.asarray(x.i, dtype=self.itype()).astype(self.ftype())
             if x.kind != "int":
                 v = v + x.f
-        return v if x.scale == 1 else v / x.scale
+        if x.scale == 1:
+            return v
+        if isinstance(x.scale, Fraction):  # 1 / scale as one float (an integer, for a rescale)
+            return v * _float(1 / x.scale)
+        return v / x.scale
 
     def time_array(self, t: Any) -> Any:
         """``t`` as a JAX array for formulas written in ``jax.numpy`` itself (noise,
@@ -349,9 +356,9 @@ class Jax:
         ta, tb = both
         if ta.kind == "int" and is_plain(b) and not isinstance(ta.i, int):
             # An integer against a plain number: against its ceiling or floor.
-            c = b * ta.scale
+            c = _units(b, ta.scale)
             k = {"<": _ceil, ">=": _ceil, "<=": _floor, ">": _floor}.get(op, lambda v: v)(c)
-            if op == "==" and not float(c).is_integer():
+            if op == "==" and not _integral(c):
                 return False
             if k > ta.ihi:
                 return op in ("<", "<=")
@@ -487,8 +494,24 @@ class Jax:
         """``t / n`` as a time: for an exact time and a plain ``n > 0``, the same time
         with its scale multiplied by ``n`` (exact); else a float."""
         if isinstance(t, Time) and is_plain(n) and n > 0 and math.isfinite(t.scale * n):
-            return Time(self, t.i, t.kind, t.f, lo=t.lo, hi=t.hi, ilo=t.ilo, ihi=t.ihi, scale=t.scale * n)
+            scale = _units(n, t.scale) if isinstance(t.scale, Fraction) else t.scale * n
+            return Time(self, t.i, t.kind, t.f, lo=t.lo, hi=t.hi, ilo=t.ilo, ihi=t.ihi, scale=scale)
         return self.div(t, n)
+
+    def rescale(self, t: Any, a: Any, b: Any) -> Any:
+        """``a * t + b`` as a time: for an exact time and integers ``a > 0`` and ``b``, the
+        same time with its scale divided by ``a`` (an exact :class:`~fractions.Fraction`,
+        so every plain number it meets is converted to its units exactly: a token count
+        ``c`` is ``c / a`` steps, split into the nearest integer and a correctly rounded
+        rest), plus ``b``; else in floats."""
+        whole = type(a) is int or (type(a) is float and a.is_integer() and abs(a) < 2**53)
+        whole_b = type(b) is int or (type(b) is float and b.is_integer() and abs(b) < 2**53)
+        if not (isinstance(t, Time) and whole and whole_b and a > 0):
+            return self.to_float(t) * a + b
+        scale = Fraction(t.scale) / int(a)
+        scaled = Time(self, t.i, t.kind, t.f, lo=t.lo, hi=t.hi, ilo=t.ilo, ihi=t.ihi,
+                      scale=int(scale) if scale.denominator == 1 else scale)  # fmt: skip
+        return self.add(scaled, int(b)) if b != 0 else scaled
 
     def floordiv(self, a: Any, p: Any) -> Any:
         return self._divmod(a, p)[0]
@@ -506,9 +529,12 @@ class Jax:
         if x is None or not is_plain(p) or not p > 0:
             return self._float_divmod(a, p)
         scale = x.scale
-        ps = p if scale == 1 else p * scale  # the period in the time's own units
+        ps = p if scale == 1 else _units(p, scale)  # the period in the time's own units
         if isinstance(x.i, int):  # a constant
             v = x.i if x.kind == "int" else x.i + x.f
+            if (isinstance(ps, Fraction) or isinstance(scale, Fraction)) and math.isfinite(v):  # exact, then floats
+                fq, fr = divmod(Fraction(v), Fraction(ps))
+                return int(fq), _float(fr / scale) if scale != 1 else _float(fr)
             q, r = PY.floordiv(v, ps), PY.mod(v, ps)
             return q, (r if scale == 1 else PY.div(r, scale))
         if x.hi < ps and x.lo >= 0:  # within the first period
@@ -519,7 +545,15 @@ class Jax:
         n, frac = whole
         nlo, nhi = _floor(x.lo), _floor(x.hi)
         base = x if frac is None else Time(self, n, lo=nlo, hi=nhi, ilo=nlo, ihi=nhi)
-        q, r = self._int_divmod(base, ps)
+        known = _known_fraction(x) if frac is not None and isinstance(ps, Fraction) and ps >= 1 else None
+        if known is not None and ps.denominator & (ps.denominator - 1):
+            # a rescaled time (whose fraction is the offset's, exactly) by a rescaled period
+            q, r = self._rational_divmod(base, ps, ps.numerator, ps.denominator, known)
+            if q is None:
+                return self._float_divmod(a, p)
+            frac = None
+        else:
+            q, r = self._int_divmod(base, ps)
         if q is None:
             return self._float_divmod(a, p)
         if frac is not None:
@@ -537,7 +571,7 @@ class Jax:
         cannot be exact here."""
         jnp, imax = self.jnp, self.imax()
         lo, hi = x.lo, x.hi
-        if float(p).is_integer():
+        if _integral(p):
             p = int(p)
             if p > imax:  # beyond every non-negative integer
                 if x.ilo >= 0:
@@ -551,7 +585,9 @@ class Jax:
             return None, None
         if p > imax and x.ilo >= 0:  # beyond every count
             return self.const(0), x
-        n_, den = float(p).as_integer_ratio()
+        n_, den = p.as_integer_ratio()  # exact, for a float or a Fraction
+        if den & (den - 1):  # a period that is not a binary fraction (a rescaled one)
+            return self._rational_divmod(x, p, n_, den)
         k = den.bit_length() - 1
         if x.ilo < 0 and (n_ > imax or not math.isfinite(x.ilo) or math.floor(x.ilo / n_) * den < -imax - 1):
             return None, None  # q0 * 2**k could leave the dtype
@@ -568,6 +604,43 @@ class Jax:
         return (
             Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi),
             Time(self, ri, "frac", rf, lo=0, hi=p, ilo=0, ihi=math.floor(p)),
+        )
+
+    def _rational_divmod(
+        self, x: Time, p: Fraction, n: int, d: int, frac: Fraction = Fraction(0)
+    ) -> tuple[Any, Any]:
+        """``divmod`` of an integer time plus an exact constant ``frac`` in ``[0, 1)`` by
+        ``p = n / d`` (a rescaled period: a period in tokens over the tokens of a step),
+        exactly: ``x = q1 n + r1``, then ``r1 d = q2 n + r2`` by doubling and adding over
+        the bits of ``d`` (every partial sum below ``2 n``), so ``x / p = q1 d + q2 + r2 /
+        n``; ``frac / p`` carries one more when ``r2 >= n - frac d``. ``(None, None)``
+        (floats) where a step could leave the dtype."""
+        jnp, imax = self.jnp, self.imax()
+        if n > imax // 2 or d > imax or not (math.isfinite(x.ilo) and math.isfinite(x.ihi)):
+            return None, None
+        q1lo, q1hi = math.floor(Fraction(x.ilo) / n), math.floor(Fraction(x.ihi) / n)
+        if q1hi * d + d + 1 > imax or q1lo * d < -imax - 1:
+            return None, None
+        q1, r1 = self._idivmod(x.i, n, x.ilo >= 0)
+        q2, r2 = jnp.zeros_like(r1), jnp.zeros_like(r1)
+        for bit in bin(d)[2:]:
+            q2, r2 = q2 * 2, r2 * 2
+            over = r2 >= n
+            q2, r2 = q2 + over.astype(q2.dtype), jnp.where(over, r2 - n, r2)
+            if bit == "1":
+                r2 = r2 + r1
+                over = r2 >= n
+                q2, r2 = q2 + over.astype(q2.dtype), jnp.where(over, r2 - n, r2)
+        q = q1 * d + q2
+        if frac:
+            over = r2 >= math.ceil(n - frac * d)
+            q, r2 = q + over.astype(q.dtype), r2 - jnp.where(over, n, 0)
+        ri, rest = self._idivmod(r2, d, not frac)
+        rf = rest.astype(self.ftype()) / float(d) + float(frac)
+        qlo, qhi = math.floor(Fraction(x.lo) / p), math.floor((Fraction(x.hi) + frac) / p)
+        return (
+            Time(self, q, lo=qlo, hi=qhi, ilo=qlo, ihi=qhi),
+            Time(self, ri, "frac", rf, lo=0, hi=p, ilo=-1, ihi=math.floor(p)),
         )
 
     def _idivmod(self, a: Any, p: int, nonnegative: bool) -> tuple[Any, Any]:
@@ -837,7 +910,43 @@ class Jax:
 
 def _scaled(values: Sequence[Any], scale: Any) -> tuple[Any, ...]:
     """Plain times in units of ``1 / scale`` (cached per tuple and scale)."""
-    return table(values, f"scaled-{scale!r}", lambda: tuple(v * scale for v in values))
+    return table(values, f"scaled-{scale!r}", lambda: tuple(_units(v, scale) for v in values))
+
+
+def _units(c: Any, scale: Any) -> Any:
+    """``c * scale``, the plain number ``c`` in a time's own units: exact for a
+    :class:`~fractions.Fraction` scale (a rescaled time), an ``int`` when whole."""
+    if isinstance(scale, Fraction) and (type(c) in (int, Fraction) or (type(c) is float and math.isfinite(c))):
+        v = Fraction(c) * scale
+        return int(v) if v.denominator == 1 else v
+    return c * scale
+
+
+def _known_fraction(x: Time) -> Fraction | None:
+    """The fractional part of a rescaled time whose rest is a plain number (an offset's
+    ``b / scale``, correctly rounded): exactly, as the fraction of denominator at most
+    the scale's nearest to it (unique below ``2**26``); ``None`` otherwise."""
+    if not (isinstance(x.f, float) and isinstance(x.scale, Fraction) and x.kind == "frac"):
+        return None
+    den = x.scale.denominator
+    v = x.f - math.floor(x.f)
+    if den >= 2**26 or not math.isfinite(v):
+        return None
+    g = Fraction(v).limit_denominator(den)
+    return g if abs(float(g) - v) <= 2.0**-50 and g < 1 else None
+
+
+def _integral(x: Any) -> bool:
+    """``x`` is a whole number (a Fraction exactly; a float or int as ``float(x)`` is)."""
+    return x.denominator == 1 if isinstance(x, Fraction) else float(x).is_integer()
+
+
+def _float(x: Any) -> float:
+    """A plain number (or Fraction) as the nearest float (inf beyond the floats)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return _INF if x > 0 else -_INF
 
 
 def _split(x: float, bits: int) -> tuple[float, float]:

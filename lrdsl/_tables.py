@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,8 @@ def _numeric(values: Sequence[Any]) -> np.ndarray | None:
     """Plain numbers as one NumPy array, exactly: int64 for ints within int64, float64
     when every value is held exactly (floats, ints below ``2**53``); else ``None``."""
     types = set(map(type, values))
+    if Fraction in types:  # exact fractions (a rescaled time's), converted one by one
+        return None
     try:
         if types <= {int}:
             return np.asarray(values, dtype=np.int64)

@@ -486,9 +486,17 @@ class Rescale(_Method):
     is ``s.rescale(tokens_per_step, offset=tokens_per_step)``.
 
     Integer counts with an integer ``scale`` and ``offset`` stay integers on Python
-    and NumPy (int64), so token counts are exact; on JAX the time is a float (exact
-    up to ``2**53`` with x64, float32 otherwise). ``scale > 0``; the ``duration``
-    is ``max((duration - offset) / scale, 0)``.
+    and NumPy (int64), so token counts are exact; on JAX the count stays exact too
+    (int32 counts included, whatever the product): the time is kept in steps, and
+    every number the schedule compares it with or subtracts from it is converted to
+    steps exactly (``c / scale``: an integer and a correctly rounded rest), so
+    boundaries fall on the same steps as on NumPy and ``steps - t`` near the end of
+    a decay keeps float32's relative precision; a floor-based node inside (``step``,
+    ``repeat``) floors exactly too, its period in steps being a fraction (rare limits,
+    beyond which it floors in floats: a period below one step, or a scale of ``2**26``
+    or more with an offset that is not a multiple of it). A float ``scale`` or
+    ``offset`` is computed in floats. ``scale > 0``;
+    the ``duration`` is ``max((duration - offset) / scale, 0)``.
 
     >>> linear(0.0, 1.0, 1000).rescale(100, offset=100)(4)
     0.5
@@ -518,8 +526,8 @@ class Rescale(_Method):
 
     def _eval(self, t: Any, xp: Any) -> Any:
         a, b = self.scale, self.offset
-        # on JAX in floats; elsewhere ints stay ints (exact token counts)
-        u = xp.to_float(t) * a + b if xp.name == "jax" else t * a + b
+        # ints stay ints (exact token counts); on JAX a time of scale 1 / a (exact)
+        u = xp.rescale(t, a, b) if xp.name == "jax" else t * a + b
         return self.schedule._eval(xp.maximum(u, 0), xp)
 
 

@@ -127,10 +127,58 @@ def test_timm_recipe_against_timm_itself() -> None:
     assert not r.differ or r.lrdsl_nearer == r.differ, str(r)
 
 
-def test_torchtitan_warmup_stable_decay() -> None:
+@pytest.mark.parametrize("total_steps", [1000, 1005, 1015, 1503])
+@pytest.mark.parametrize("decay_type", ["linear", "cosine", "sqrt"])
+def test_torchtitan_warmup_stable_decay(total_steps: int, decay_type: str) -> None:
+    base, warmup, decay_ratio, min_lr_factor = 8e-4, 200, 0.1, 0.1
+    # LRSchedulersContainer.Config.build (torchtitan/components/optimizer/lr_scheduler.py, since #1284)
+    decay_steps = round(total_steps * decay_ratio)
+    stable_steps = total_steps + 1 - warmup - decay_steps
+
+    def linear_warmup_stable_decay(current_step: int) -> float:  # times the base lr
+        warmup_stable_steps = warmup + stable_steps
+        if current_step < warmup:
+            current_step += 1
+            curr_adjustment = float(current_step / warmup)
+        elif current_step < warmup_stable_steps:
+            curr_adjustment = 1.0
+        else:
+            current_step += 1
+            progress = float(current_step - warmup_stable_steps) / decay_steps
+            if decay_type == "linear":
+                curr_adjustment = 1 - progress
+            elif decay_type == "sqrt":
+                curr_adjustment = 1 - math.sqrt(progress)
+            else:
+                curr_adjustment = 0.5 * (1.0 + math.cos(math.pi * progress))
+            curr_adjustment = min_lr_factor + (1 - min_lr_factor) * curr_adjustment
+        return base * curr_adjustment
+
+    in_recipes("d = lr.round(lr.T * 0.1)")
+    in_recipes("stable = lr.constant(8e-4, steps=lr.T - d - 200)")
+    in_recipes("s = lr.warmup(stable >> lr.linear(8e-4, 8e-5, d), 200, inclusive=True)")
+    in_recipes('`decay_type="cosine"` is `lr.cosine(8e-4, 8e-5, d)`')
+    in_recipes('`"sqrt"` is `lr.one_minus_sqrt(8e-4, 8e-5, d)`')
+    d = lr.round(lr.T * 0.1)
+    stable = lr.constant(8e-4, steps=lr.T - d - 200)
+    decay = {"linear": lr.linear, "cosine": lr.cosine, "sqrt": lr.one_minus_sqrt}[decay_type](8e-4, 8e-5, d)
+    s = lr.warmup(stable >> decay, 200, inclusive=True).bind(T=total_steps)
+    # the steps trained, and the value after the last (min_lr_factor), where torchtitan's lambda is defined
+    assert_matches(s, linear_warmup_stable_decay, range(total_steps + 1))
+
+
+def test_torchtitan_decay_length_rounds_half_to_even() -> None:
+    in_recipes("s.bind(T=1005)                                    # ... >> linear(0.0008, 8e-05, 100), 200, inclusive=True)")
+    d = lr.round(lr.T * 0.1)
+    stable = lr.constant(8e-4, steps=lr.T - d - 200)
+    s = lr.warmup(stable >> lr.linear(8e-4, 8e-5, d), 200, inclusive=True)
+    assert str(s.bind(T=1005)).endswith(">> linear(0.0008, 8e-05, 100), 200, inclusive=True)")
+
+
+def test_torchtitan_warmup_stable_decay_before_june_2025() -> None:
     base, warmup_steps, stable_steps, decay_steps, min_lr_factor = 8e-4, 200, 1000, 300, 0.1
 
-    def linear_warmup_stable_decay(current_step: int) -> float:  # torchtitan lr_scheduler.py, times the base lr
+    def linear_warmup_stable_decay(current_step: int) -> float:  # torchtitan lr_scheduler.py before #1284, times the base lr
         warmup_stable_steps = warmup_steps + stable_steps
         if current_step < warmup_steps:
             current_step += 1
@@ -200,3 +248,76 @@ def test_olmo_schedule_in_tokens() -> None:
     in_tokens = lr.warmup(lr.cosine(4e-4, 4e-5, 50_000 * 2**22 - 2_000 * 2**22), 2_000 * 2**22)
     s = in_tokens.rescale(tps, offset=tps).bind(tokens_per_step=tokens_per_step)
     assert_matches(s, get_lr, range(51_000))
+
+
+@pytest.mark.parametrize("batches_per_epoch", [1001, 1000, 3, 4 * 333 + 2])
+def test_hugging_face_trainer_recipe_with_from_training_args(batches_per_epoch: int, tmp_path: pathlib.Path) -> None:
+    transformers = pytest.importorskip("transformers")
+    from lrdsl.compat.hf import from_training_args
+
+    in_recipes("from lrdsl.compat.hf import from_training_args")
+    in_recipes('args = TrainingArguments(output_dir="out", num_train_epochs=3, gradient_accumulation_steps=4,')
+    in_recipes('                         warmup_steps=0.1, lr_scheduler_type="cosine", learning_rate=5e-5)')
+    in_recipes("s = from_training_args(args, batches_per_epoch=len(trainer.get_train_dataloader()))")
+    args = transformers.TrainingArguments(
+        output_dir=str(tmp_path),
+        num_train_epochs=3,
+        gradient_accumulation_steps=4,
+        warmup_steps=0.1,
+        lr_scheduler_type="cosine",
+        learning_rate=5e-5,
+        report_to=[],
+    )
+    s = from_training_args(args, batches_per_epoch=batches_per_epoch)
+    # Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps, get_cosine_schedule_with_warmup
+    per_epoch = max(batches_per_epoch // 4 + int(batches_per_epoch % 4 > 0), 1)
+    max_steps = math.ceil(3 * per_epoch)
+    warmup = math.ceil(max_steps * 0.1)
+
+    def lr_lambda(current_step: int) -> float:
+        if current_step < warmup:
+            return float(current_step) / float(max(1, warmup))
+        progress = float(current_step - warmup) / float(max(1, max_steps - warmup))
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * progress)))
+
+    assert_matches(s, lambda t: 5e-5 * lr_lambda(t), range(max_steps))
+    # the same schedule as the recipe's quantities, bound
+    b = lr.var("batches_per_epoch")
+    T = lr.ceil(3 * -(-b // 4))
+    w = lr.ceil(T * 0.1)
+    by_hand = lr.warmup(lr.cosine(5e-5, 0.0, T - w), w).bind(batches_per_epoch=batches_per_epoch)
+    np.testing.assert_allclose(s.values(max_steps), by_hand.values(max_steps), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("updates_per_epoch", [1, 7, 390])
+def test_timm_recipe_with_create_scheduler_v2(updates_per_epoch: int) -> None:
+    from lrdsl.compat.timm import create_scheduler_v2
+
+    in_recipes("from lrdsl.compat.timm import create_scheduler_v2")
+    in_recipes('s, num_epochs = create_scheduler_v2(1e-3, "cosine", num_epochs=100, warmup_epochs=5, warmup_lr=1e-6,')
+    in_recipes("                                    min_lr=1e-5, step_on_epochs=False, updates_per_epoch=390)")
+    s, num_epochs = create_scheduler_v2(
+        1e-3,
+        "cosine",
+        num_epochs=100,
+        warmup_epochs=5,
+        warmup_lr=1e-6,
+        min_lr=1e-5,
+        step_on_epochs=False,
+        updates_per_epoch=updates_per_epoch,
+    )
+    base_lr, lr_min, warmup_lr_init = 1e-3, 1e-5, 1e-6
+    t_initial, warmup_t = 100 * updates_per_epoch, 5 * updates_per_epoch
+    warmup_step = (base_lr - warmup_lr_init) / warmup_t
+
+    def timm_get_lr(t: int) -> float:  # CosineLRScheduler._get_lr, warmup_prefix=False, cycle_limit=1
+        if t < warmup_t:
+            return warmup_lr_init + t * warmup_step
+        i = t // t_initial
+        t_curr = t - t_initial * i
+        if i < 1:
+            return lr_min + 0.5 * (base_lr - lr_min) * (1 + math.cos(math.pi * t_curr / t_initial))
+        return lr_min
+
+    assert num_epochs == 100  # get_cycle_length() // updates_per_epoch
+    assert_matches(s, timm_get_lr, range(t_initial + 50))

@@ -28,6 +28,7 @@ from ..errors import ScheduleError
 from ..families import CosineRestarts, InverseSqrt, wsd
 from ..primitives import Constant, Cosine, Linear, Polynomial
 from . import _rules as rule
+from ._trainer import TrainerSteps, from_training_args, trainer_steps
 
 __all__ = [
     "get_scheduler",
@@ -43,6 +44,9 @@ __all__ = [
     "get_wsd_schedule",
     "get_reduce_on_plateau_schedule",
     "TYPE_TO_SCHEDULER_FUNCTION",
+    "from_training_args",
+    "trainer_steps",
+    "TrainerSteps",
 ]
 
 

@@ -37,6 +37,7 @@ from ..families import CosineRestarts, PolynomialRestarts, Tanh, wsd
 from ..noises import TimmNoise
 from ..primitives import Constant, Linear, MultiStep, Step
 from . import _rules as rule
+from ._timm_factory import create_scheduler_v2
 
 __all__ = [
     "CosineLRScheduler",
@@ -46,6 +47,7 @@ __all__ = [
     "PolyLRScheduler",
     "WSDLRScheduler",
     "PlateauLRScheduler",
+    "create_scheduler_v2",
 ]
 
 
