@@ -86,6 +86,7 @@ def run(quick: bool) -> Table:
         ("PyTorch SequentialLR (warmup + cosine)", sequential, reference),
     ]
     results: dict[str, tuple[float | None, float | None, str]] = {}
+    timed: dict[str, tuple[Callable[[], None], float]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, make, ref_fn in contestants:
@@ -104,9 +105,17 @@ def run(quick: bool) -> Table:
                     for _ in range(steps):
                         step()
 
-                results[name] = (median_time(many, rounds) / steps, err, "")
+                timed[name] = (many, err)
             except Exception as e:
                 results[name] = (None, None, unavailable(name, e)[-1])
+        # Interleaved, a round of each in turn: a change in the machine's load moves them all.
+        times: dict[str, list[float]] = {name: [] for name in timed}
+        for _ in range(rounds):
+            for name, (many, _) in timed.items():
+                times[name].append(median_time(many, 1))
+        for name, (_, err) in timed.items():
+            results[name] = (statistics.median(times[name]) / steps, err, "")
+        results = {name: results[name] for name, _, _ in contestants}
 
     # The scalar path alone, without the optimizer: what the adapter calls.
     try:
@@ -131,7 +140,8 @@ def run(quick: bool) -> Table:
     limit = results["Python closed form (limit)"][0]
     table = Table(
         "STEP",
-        f"One `scheduler.step()` on an SGD optimizer (median over {rounds} rounds of {steps:,} steps);"
+        f"One `scheduler.step()` on an SGD optimizer (median over {rounds} rounds of {steps:,} steps, the"
+        " contestants interleaved round by round);"
         f" error: max relative, over the first {check:,} steps, of the lr each one sets against its own"
         " float64 closed form.",
         ["contestant", "time per step", "ratio to limit", "max rel error", "note"],
