@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import lrdsl as lr
@@ -377,3 +377,48 @@ def test_nan_learning_rate_is_refused() -> None:
     with pytest.raises(lr.ScheduleError) as e:
         hf.from_training_args({"learning_rate": math.nan}, batches_per_epoch=10)
     assert str(e.value) == "from_training_args: learning_rate must be a finite number, got nan"
+
+
+# ----------------------------------------------------------------------------
+# The number of batches as a quantity, bound later.
+
+_SYMBOLIC_TYPES = ["linear", "cosine", "constant_with_warmup", "cosine_with_restarts", "polynomial"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(_SYMBOLIC_TYPES),
+    st.sampled_from([0, 7, 0.1, 0.28]),
+    st.integers(1, 5),
+    st.sampled_from([1.0, 2.5, 3]),
+    st.integers(1, 3),
+    st.booleans(),
+    st.integers(1, 400),
+)
+def test_symbolic_batches_bound_have_the_values_of_the_numbers(
+    kind: str, warmup: float, accumulation: int, epochs: float, processes: int, drop_last: bool, batches: int
+) -> None:
+    args = {
+        "lr_scheduler_type": kind,
+        "learning_rate": 1e-3,
+        "warmup_steps": warmup,
+        "gradient_accumulation_steps": accumulation,
+        "num_train_epochs": epochs,
+        "dataloader_drop_last": drop_last,
+    }
+    if drop_last and batches < processes:
+        batches = processes  # an empty epoch on each process is refused with numbers
+    b = lr.var("batches_per_epoch")
+    symbolic = hf.trainer_steps(args, batches_per_epoch=b, num_processes=processes)
+    steps = hf.trainer_steps(args, batches_per_epoch=batches, num_processes=processes)
+    bound = hf.TrainerSteps(*(x if isinstance(x, int) else x.bind(batches_per_epoch=batches) for x in symbolic))
+    assert bound == steps
+    s = hf.from_training_args(args, batches_per_epoch=b, num_processes=processes)
+    assert s.free <= {"batches_per_epoch"}  # constant_with_warmup of a whole warmup needs no length
+    assert lr.parse(str(s)) == s
+    # HF polynomial with warmup == run divides by zero: numbers refuse it; a bound schedule is
+    # not checked for it (a length of 0 is valid in lrdsl), a gap stated in tests/test_compat_quantities.py
+    assume(not (kind == "polynomial" and steps.warmup == steps.total))
+    written = hf.from_training_args(args, batches_per_epoch=batches, num_processes=processes)
+    ts = np.arange(steps.total + 3)
+    np.testing.assert_allclose(s.bind(batches_per_epoch=batches)(ts), written(ts), rtol=1e-12, atol=0)

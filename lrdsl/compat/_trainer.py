@@ -23,11 +23,11 @@ Importing this module does not import ``transformers``.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .. import _checks as check
+from .. import quantity as q
 from . import _rules as rule
 
 __all__ = ["from_training_args", "trainer_steps", "TrainerSteps"]
@@ -50,9 +50,9 @@ _DEFAULTS: dict[str, Any] = {
 class TrainerSteps(NamedTuple):
     """The Trainer's counts for one run: optimizer steps per epoch, in the run, in the warmup."""
 
-    per_epoch: int
-    total: int
-    warmup: int
+    per_epoch: Any  # an int, or a quantity when batches_per_epoch is one
+    total: Any
+    warmup: Any
 
 
 def _field(args: Any, name: str) -> Any:
@@ -72,12 +72,11 @@ def _whole(param: str, value: Any, low: int | None = None) -> int:
     return int(v)
 
 
-def _per_process(batches: int, num_processes: int, drop_last: bool) -> int:
+def _per_process(batches: Any, num_processes: int, drop_last: bool) -> Any:
     """The batches of one process when ``accelerate`` shards ``batches`` over
     ``num_processes`` (``BatchSamplerShard.__len__`` with ``even_batches=True``): the
     remainder is dropped with ``dataloader_drop_last``, else every process gets one more."""
-    whole, rest = divmod(batches, num_processes)
-    return whole + int(rest > 0 and not drop_last)
+    return batches // num_processes if drop_last else -(-batches // num_processes)
 
 
 def trainer_steps(args: Any, *, batches_per_epoch: int, num_processes: int = 1) -> TrainerSteps:
@@ -91,8 +90,14 @@ def trainer_steps(args: Any, *, batches_per_epoch: int, num_processes: int = 1) 
     process gets ``ceil(batches_per_epoch / num_processes)`` of them, as ``accelerate``
     shards a dataloader (``floor`` with ``dataloader_drop_last``). Sequence parallelism
     (which multiplies the Trainer's count) is not modelled.
+
+    ``batches_per_epoch`` may be a quantity (``lr.var("batches_per_epoch")``): the counts
+    are then quantities with the same arithmetic, and ``from_training_args`` gives a
+    schedule to ``bind``. Bound to 0 with ``max_steps < 0``, where the Trainer refuses
+    the run, it counts one step an epoch (``max(., 1)``): give a positive count.
     """
-    batches = _whole("batches_per_epoch", batches_per_epoch, 0)
+    symbolic = q.is_quantity(batches_per_epoch)  # a length bound later: every count a quantity
+    batches = batches_per_epoch if symbolic else _whole("batches_per_epoch", batches_per_epoch, 0)
     processes = _whole("num_processes", num_processes, 1)
     accumulation = _whole("gradient_accumulation_steps", _field(args, "gradient_accumulation_steps"), 1)
     max_steps = _whole("max_steps", _field(args, "max_steps"))
@@ -111,9 +116,9 @@ def trainer_steps(args: Any, *, batches_per_epoch: int, num_processes: int = 1) 
         )
     drop_last = bool(_field(args, "dataloader_drop_last"))
     per_process = _per_process(batches, processes, drop_last)
-    per_epoch = max(per_process // accumulation + int(per_process % accumulation > 0), 1)
+    per_epoch = q.max(-(-per_process // accumulation), 1)  # B // G + int(B % G > 0), at least 1
     if max_steps < 0:
-        if per_process == 0:  # the Trainer: "args.max_steps must be set to a positive value ..."
+        if not symbolic and per_process == 0:  # the Trainer: "args.max_steps must be set to a positive value ..."
             raise check.fail(
                 _FN,
                 "batches_per_epoch",
@@ -125,8 +130,8 @@ def trainer_steps(args: Any, *, batches_per_epoch: int, num_processes: int = 1) 
             raise check.fail(
                 _FN, "num_train_epochs", epochs, "> 0 when max_steps < 0 (the run would have no steps)"
             )
-        max_steps = math.ceil(epochs * per_epoch)
-    warmup = int(warmup_steps) if warmup_steps >= 1 else math.ceil(max_steps * warmup_steps)
+        max_steps = q.ceil(epochs * per_epoch)
+    warmup = int(warmup_steps) if warmup_steps >= 1 else q.ceil(max_steps * warmup_steps)
     return TrainerSteps(per_epoch, max_steps, warmup)
 
 
