@@ -51,6 +51,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -231,13 +232,8 @@ class Sym:
 
 _ANY: tuple[Any, Any] = (-math.inf, math.inf)
 _EXACT_INT = 2**53
-_MONOTONE = {"+", "-", "*", "/"}
-_APPLY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": lambda x, y: x + y,
-    "-": lambda x, y: x - y,
-    "*": lambda x, y: x * y,
-    "/": lambda x, y: x / y,
-}
+#: The operations whose bounds are followed (monotone in each argument, see ``bounds``).
+_APPLY: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 _FLOAT_OPS = {"/"}
 _BOOL_OPS = {"<", "<=", ">", ">=", "==", "!="}
 
@@ -333,7 +329,7 @@ class _Symbolic:
             return self.emit(f"({self.use(a)} {op} {self.use(b)})")
         is_float = op in _FLOAT_OPS or _is_float(a) or _is_float(b)
         bounds, nan_free = _ANY, False
-        if op in _MONOTONE:
+        if op in _APPLY:
             ra, rb = self.bounds(a), self.bounds(b)
             bounds = _corners(op, ra, rb)
             finite = all(-math.inf < v < math.inf for v in (*ra, *rb))

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import ScheduleError
 
-__all__ = ["HYPERPARAMETERS", "WHERE", "per_group", "check_groups"]
+__all__ = ["HYPERPARAMETERS", "WHERE", "per_group", "check_groups", "same_schedule"]
 
 #: The hyperparameters a Scheduler or a Plan can drive. ``beta1`` and ``beta2`` are the
 #: two entries of Adam's ``group["betas"]``.
@@ -64,3 +64,25 @@ def check_groups(where: str, optimizer: Any, name: str) -> None:
             raise ScheduleError(
                 f"{where}: cannot drive {name!r}: param_groups[{g}]['betas'] is {group[key]!r}, not a pair"
             )
+
+
+def same_schedule(a: Any, b: Any) -> bool:
+    """Structural equality of a driven schedule and a checkpoint's, comparing lambdas by
+    their registered names (through ``to_dict``) and plateau schedules part by part."""
+    from .plateau import PlateauSchedule
+    from .serialize import from_dict
+
+    if isinstance(a, PlateauSchedule) or isinstance(b, PlateauSchedule):
+        return (
+            isinstance(a, PlateauSchedule)
+            and isinstance(b, PlateauSchedule)
+            and a.plateau == b.plateau
+            and a.start == b.start
+            and same_schedule(a.schedule, b.schedule)
+        )
+    if a == b:
+        return True
+    try:
+        return bool(from_dict(a.to_dict()) == b)
+    except ScheduleError:
+        return False

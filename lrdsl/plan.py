@@ -67,7 +67,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ._node import Schedule
-from ._param_groups import HYPERPARAMETERS, WHERE, check_groups, per_group
+from ._param_groups import HYPERPARAMETERS, WHERE, check_groups, per_group, same_schedule
 from .errors import ScheduleError
 from .serialize import from_dict
 
@@ -433,12 +433,7 @@ def _same(a: Any, b: Any) -> bool:
         return (
             isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(map(_same, a, b))
         )
-    if a == b:
-        return True
-    try:
-        return bool(from_dict(a.to_dict()) == b)
-    except ScheduleError:
-        return False
+    return same_schedule(a, b)
 
 
 def _text(s: Any) -> str:

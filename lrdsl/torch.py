@@ -40,7 +40,7 @@ with optional("lrdsl.torch"):
     from torch.optim.swa_utils import SWALR
 
 from ._node import Schedule
-from ._param_groups import HYPERPARAMETERS, WHERE, check_groups
+from ._param_groups import HYPERPARAMETERS, WHERE, check_groups, same_schedule
 from ._param_groups import per_group as schedules_per_group
 from ._torch_clock import CLOCKS, Drift, DriftWarning, check_clock, register_tick, under_compile
 from .combinators import chain
@@ -887,7 +887,7 @@ class Scheduler(LRScheduler):
             )
         for name, per_group in self.schedules.items():
             for g, (ours, theirs) in enumerate(zip(per_group, saved["schedules"][name], strict=True)):
-                if not _same_schedule(ours, theirs):
+                if not same_schedule(ours, theirs):
                     raise ScheduleError(
                         f"{where}: the checkpoint's {name!r} schedule for param group {g} is"
                         f" {theirs}, but this Scheduler was built with {ours}; build the"
@@ -949,24 +949,6 @@ def _epoch(where: str, epoch: Any) -> int:
     if not (math.isfinite(epoch) and float(epoch).is_integer() and epoch >= 0):
         raise ScheduleError(f"{where}: epoch must be a whole number of steps >= 0, got {epoch!r}")
     return int(epoch)
-
-
-def _same_schedule(a: Driven, b: Driven) -> bool:
-    """Structural equality, comparing lambdas by their registered names."""
-    if isinstance(a, PlateauSchedule) or isinstance(b, PlateauSchedule):
-        return (
-            isinstance(a, PlateauSchedule)
-            and isinstance(b, PlateauSchedule)
-            and a.plateau == b.plateau
-            and a.start == b.start
-            and _same_schedule(a.schedule, b.schedule)
-        )
-    if a == b:
-        return True
-    try:
-        return bool(from_dict(a.to_dict()) == b)
-    except ScheduleError:
-        return False
 
 
 def _plan(optimizer: Optimizer, schedule: Any) -> dict[str, tuple[Driven, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import pathlib
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -90,13 +91,14 @@ def test_the_trainer_recipe_binds_as_the_doc_says() -> None:
     )
 
 
-@pytest.mark.parametrize("updates_per_epoch", [1, 7, 390])
-def test_timm_per_epoch_cosine_stepped_per_update(updates_per_epoch: int) -> None:
+def timm_cosine(updates_per_epoch: int) -> tuple[Callable[[int], float], int]:
+    """timm's CosineLRScheduler._get_lr as written (warmup_prefix=False, cycle_limit=1) for the
+    recipe's 100-epoch cosine with a 5-epoch warmup, stepped per update; and t_initial."""
     base_lr, lr_min, warmup_lr_init = 1e-3, 1e-5, 1e-6
     t_initial, warmup_t = 100 * updates_per_epoch, 5 * updates_per_epoch
     warmup_step = (base_lr - warmup_lr_init) / warmup_t
 
-    def timm_get_lr(t: int) -> float:  # CosineLRScheduler._get_lr, warmup_prefix=False, cycle_limit=1
+    def timm_get_lr(t: int) -> float:
         if t < warmup_t:
             return warmup_lr_init + t * warmup_step
         i = t // t_initial
@@ -104,6 +106,13 @@ def test_timm_per_epoch_cosine_stepped_per_update(updates_per_epoch: int) -> Non
         if i < 1:
             return lr_min + 0.5 * (base_lr - lr_min) * (1 + math.cos(math.pi * t_curr / t_initial))
         return lr_min
+
+    return timm_get_lr, t_initial
+
+
+@pytest.mark.parametrize("updates_per_epoch", [1, 7, 390])
+def test_timm_per_epoch_cosine_stepped_per_update(updates_per_epoch: int) -> None:
+    timm_get_lr, t_initial = timm_cosine(updates_per_epoch)
 
     in_recipes("s = lr.warmup(lr.cosine(1e-3, 1e-5, 100 * u), 5 * u, start=1e-6, shift=False)")
     u = lr.var("updates_per_epoch")
@@ -306,18 +315,7 @@ def test_timm_recipe_with_create_scheduler_v2(updates_per_epoch: int) -> None:
         step_on_epochs=False,
         updates_per_epoch=updates_per_epoch,
     )
-    base_lr, lr_min, warmup_lr_init = 1e-3, 1e-5, 1e-6
-    t_initial, warmup_t = 100 * updates_per_epoch, 5 * updates_per_epoch
-    warmup_step = (base_lr - warmup_lr_init) / warmup_t
-
-    def timm_get_lr(t: int) -> float:  # CosineLRScheduler._get_lr, warmup_prefix=False, cycle_limit=1
-        if t < warmup_t:
-            return warmup_lr_init + t * warmup_step
-        i = t // t_initial
-        t_curr = t - t_initial * i
-        if i < 1:
-            return lr_min + 0.5 * (base_lr - lr_min) * (1 + math.cos(math.pi * t_curr / t_initial))
-        return lr_min
+    timm_get_lr, t_initial = timm_cosine(updates_per_epoch)
 
     assert num_epochs == 100  # get_cycle_length() // updates_per_epoch
     assert_matches(s, timm_get_lr, range(t_initial + 50))

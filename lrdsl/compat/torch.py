@@ -585,16 +585,12 @@ def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_m
     may be any number, negative included."""
     fn = "CosineAnnealingWarmRestarts"
     T_mult = check.not_symbolic(fn, "T_mult", T_mult)
+    ints = [("T_mult", T_mult, 1)]
     if check.is_symbolic(T_0):  # (checked > 0 when bound, by cosine_restarts)
         T_0 = rule.steps(fn, "T_0", T_0)
-        for name, v, low in (("T_mult", T_mult, 1),):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(f"{fn}: {name} must be an int, got {type(v).__name__} {v!r}")
-            if v < low:
-                raise check.fail(fn, name, v, f"an int >= {low}")
-        eta_min = rule.number(fn, "eta_min", eta_min)
-        return _overwrites(fn, base_lr, CosineRestarts(base_lr, eta_min, T_0, mult=T_mult))
-    for name, v, low in (("T_0", T_0, 1), ("T_mult", T_mult, 1)):
+    else:
+        ints.insert(0, ("T_0", T_0, 1))
+    for name, v, low in ints:
         if isinstance(v, bool) or not isinstance(v, int):
             raise TypeError(f"{fn}: {name} must be an int, got {type(v).__name__} {v!r}")
         if v < low:
